@@ -1,0 +1,42 @@
+"""renewml: calibrated renewal probabilities for streaming TV seasons, with the reasons behind them.
+
+The public API is imported lazily so that `import renewml` and `renewml --help` stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_dataset": "renewml.data",
+    "validate_dataset": "renewml.data",
+    "build_and_write": "renewml.data",
+    "decided": "renewml.data",
+    "make_preprocessor": "renewml.features",
+    "make_classifier": "renewml.model",
+    "fit_model": "renewml.model",
+    "predict_proba": "renewml.model",
+    "save_model": "renewml.model",
+    "load_model": "renewml.model",
+    "load_default_model": "renewml.model",
+    "forward_split": "renewml.evaluate",
+    "score_split": "renewml.evaluate",
+    "train_and_evaluate": "renewml.evaluate",
+    "find_show": "renewml.predict",
+    "adhoc_row": "renewml.predict",
+    "predict_rows": "renewml.predict",
+    "RenewmlError": "renewml.errors",
+    "InputError": "renewml.errors",
+    "ModelError": "renewml.errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'renewml' has no attribute {name!r}")

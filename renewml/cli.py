@@ -1,0 +1,296 @@
+"""The `renewml` command line: each command parses its options, calls one library function, and formats.
+
+Results go to stdout (a table for people, --json for scripts); progress goes to stderr. A renewml error
+prints one `Error: ...` line to stderr and exits 1; usage errors exit 2; --debug shows tracebacks.
+Heavy libraries are imported inside the commands that need them, so `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from renewml import config
+from renewml.errors import InputError, RenewmlError
+
+app = typer.Typer(
+    name="renewml",
+    help="How likely is a streaming TV season to be renewed? Calibrated probabilities with reasons.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Build and check the curated renewal dataset.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+_state = {"debug": False}
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+# --------------------------------------------------------------------------------------------------
+# data
+
+
+@data_app.command("build")
+def data_build(
+    raw: Annotated[Optional[Path], typer.Option(help="Folder of raw public sources (default: ../shared/data/raw).")] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the curated CSV.")] = config.DATASET_PATH,
+) -> None:
+    """Build the curated table from the raw sources (one row per show season).
+
+    Example: renewml data build --raw ../shared/data/raw --out data/renewals.csv
+    """
+    from renewml.data import build_and_write
+    from renewml.data.raw import default_raw_dir
+    from renewml.errors import RawDataError
+
+    raw_dir = raw or default_raw_dir()
+    if raw_dir is None:
+        raise RawDataError(
+            "no raw data folder found; pass --raw DIR pointing at the raw public sources "
+            "(netflix_top10/, tmdb_tv/, metacritic_tv/, ... each with a PROVENANCE.md)"
+        )
+    _err(f"building from {raw_dir} ...")
+    table, dropped = build_and_write(Path(raw_dir), Path(out))
+    decided = int(table["renewed"].notna().sum())
+    print(f"wrote {out}: {len(table)} seasons ({decided} decided), {len(dropped)} Top 10 seasons left out with reasons")
+
+
+@data_app.command("validate")
+def data_validate(path: Annotated[Path, typer.Argument(help="The CSV to check.")] = config.DATASET_PATH) -> None:
+    """Check a table against the documented schema; errors name the row and column.
+
+    Example: renewml data validate data/renewals.csv
+    """
+    from renewml.data import validate_dataset
+
+    frame = validate_dataset(path)
+    print(f"{path}: {len(frame)} rows match the schema")
+
+
+# --------------------------------------------------------------------------------------------------
+# train / evaluate
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="Curated dataset to train on.")] = config.DATASET_PATH,
+    out: Annotated[Path, typer.Option(help="Where to write the model (its card goes next to it).")] = config.MODEL_PATH,
+    force: Annotated[bool, typer.Option(help="Replace an existing model (the old one is kept as .bak).")] = False,
+) -> None:
+    """Fit the model, score it on a forward hold-out against baselines, and save it with its card.
+
+    Example: renewml train --out models/my-model.joblib
+    """
+    from renewml.errors import ModelError
+    from renewml.evaluate import train_and_evaluate
+    from renewml.model import save_model
+
+    if Path(out).exists() and not force:
+        raise ModelError(f"{out} already exists; pass --force to replace it (the old one is kept as a .bak)")
+    _err(f"training on {data} ...")
+    result = train_and_evaluate(data)
+    save_model(result.model, result.card, out, force=force)
+    for slice_name in ("all", "ongoing"):
+        entry = result.card.evaluation["slices"].get(slice_name, {})
+        for name, scores in entry.get("models", {}).items():
+            auc = scores["roc_auc"]
+            print(f"{slice_name:8s} {name:18s} ROC AUC {'n/a' if auc is None else f'{auc:.3f}'}  Brier {scores['brier']:.3f}")
+    print(f"wrote {out} and its card")
+
+
+@app.command()
+def evaluate(
+    data: Annotated[Path, typer.Option(help="Curated dataset.")] = config.DATASET_PATH,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for 95% intervals (0 = none).")] = 200,
+) -> None:
+    """Forward hold-out of the model against baselines, overall and per slice.
+
+    Example: renewml evaluate --json
+    """
+    from renewml.data import load_dataset
+    from renewml.evaluate import forward_split, remarks, score_split
+
+    frame = load_dataset(data)
+    result = score_split(forward_split(frame), n_boot=bootstrap)
+    result.pop("predictions")
+    result["remarks"] = remarks({**result})
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    print(result["split"])
+    for slice_name, entry in result["slices"].items():
+        print(f"\n{slice_name}: {entry['rows']} seasons, {entry['positives']} renewed")
+        for name, s in entry["models"].items():
+            auc = "  n/a" if s["roc_auc"] is None else f"{s['roc_auc']:.3f}"
+            print(f"  {name:18s} ROC AUC {auc}  Brier {s['brier']:.3f}  log loss {s['log_loss']:.3f}  ECE {s['ece']:.3f}")
+    print()
+    for line in result["remarks"]:
+        print("- " + line)
+
+
+# --------------------------------------------------------------------------------------------------
+# predict
+
+
+def _render(predictions: list, as_json: bool, reasons_shown: int = 3, note: str = "") -> None:
+    if note:
+        _err(f"renewml: {note}")
+    if as_json:
+        print(json.dumps([p.to_dict() for p in predictions], indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in ("show", "season", "renewal probability", "band", "top reasons"):
+        table.add_column(column, overflow="fold")
+    for p in predictions:
+        reasons = "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:reasons_shown])
+        table.add_row(p.title, "" if p.season is None else str(p.season), f"{p.probability:.0%}", p.band, reasons)
+    console = Console(width=max(Console().width, 120))
+    console.print(table)
+    for p in predictions:
+        if p.actual:
+            console.print(f"{p.title}: actual outcome in the data: {p.actual.replace('_', ' ')}")
+        if p.missing_inputs:
+            console.print(f"{p.title}: inputs not given (left missing): {', '.join(p.missing_inputs)}")
+
+
+@app.command()
+def predict(
+    show: Annotated[Optional[str], typer.Argument(help="Title of a show in the shipped data.")] = None,
+    season: Annotated[Optional[int], typer.Option(help="Season to score (default: the latest in the data).")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Title of a show that is not in the data.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="limited or ongoing.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Source material: " + ", ".join(config.SOURCE_MATERIALS))] = None,
+    debut_views: Annotated[Optional[str], typer.Option(help="Debut-week views, e.g. 19.9M.")] = None,
+    debut_rank: Annotated[Optional[int], typer.Option(help="Rank in the debut week (1-10).")] = None,
+    days_in_debut_week: Annotated[Optional[float], typer.Option(help="Days available in the debut week (1-7).")] = None,
+    week2_to_week1: Annotated[Optional[float], typer.Option(help="Week-2 hours over week-1 hours.")] = None,
+    weeks_in_top10: Annotated[Optional[int], typer.Option(help="Weeks in the Top 10 among the first four.")] = None,
+    critic_score: Annotated[Optional[float], typer.Option(help="Metacritic metascore, 0-100.")] = None,
+    audience_score: Annotated[Optional[float], typer.Option(help="Audience (user) score, 0-100.")] = None,
+    imdb_rating: Annotated[Optional[float], typer.Option(help="Mean IMDb rating of the season's episodes, 0-10.")] = None,
+    language: Annotated[Optional[str], typer.Option(help="english or non_english.")] = None,
+    genre: Annotated[Optional[str], typer.Option(help="Genre: " + ", ".join(config.GENRES))] = None,
+    runtime_hours: Annotated[Optional[float], typer.Option(help="Runtime of the whole season in hours.")] = None,
+    input: Annotated[Optional[Path], typer.Option("--input", help="CSV of shows (dataset columns) to score.")] = None,
+    output: Annotated[Optional[Path], typer.Option(help="With --input: write predictions to this CSV.")] = None,
+    skip_invalid: Annotated[bool, typer.Option(help="With --input: score valid rows, write rejects to a file.")] = False,
+    model: Annotated[Optional[Path], typer.Option(help="Model file (its card must sit next to it).")] = None,
+    data: Annotated[Path, typer.Option(help="Dataset to look titles up in.")] = config.DATASET_PATH,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Renewal probability, band and reasons for a show in the data, a new show, or a CSV of shows.
+
+    Examples: renewml predict "His & Hers";  renewml predict --title "X" --format limited --debut-views 19.9M
+    """
+    forms = sum(x is not None for x in (show, title, input))
+    if forms != 1:
+        raise InputError('give exactly one of: a TITLE in the data, --title for a new show, or --input FILE')
+    from renewml.model import load_default_model, load_model
+    from renewml.predict import adhoc_row, find_show, parse_human_number, predict_rows
+
+    loaded = load_model(model) if model else load_default_model()
+    if show is not None:
+        from renewml.data import load_dataset
+
+        row = find_show(load_dataset(data), show, season)
+        frame = row.to_frame().T.reset_index(drop=True)
+        _render(predict_rows(loaded, frame), as_json, note=loaded.note)
+        return
+    if title is not None:
+        inputs = {
+            "format": format, "source_material": source,
+            "debut_views": parse_human_number(debut_views, "debut_views"),
+            "debut_rank": debut_rank, "days_in_debut_week": days_in_debut_week,
+            "week2_to_week1": week2_to_week1, "weeks_in_top10_first4": weeks_in_top10,
+            "critic_score": critic_score, "audience_score": audience_score, "imdb_season_rating": imdb_rating,
+            "language": language, "genre": genre, "season_number": season, "runtime_hours": runtime_hours,
+        }
+        _render(predict_rows(loaded, adhoc_row(title, inputs)), as_json, note=loaded.note)
+        return
+    _predict_batch(loaded, Path(input), output, skip_invalid, as_json)
+
+
+def _predict_batch(loaded: object, path: Path, output: Path | None, skip_invalid: bool, as_json: bool) -> None:
+    import pandas as pd
+
+    from renewml.io import atomic_write
+    from renewml.predict import predict_rows, read_batch
+
+    frame, problems = read_batch(path)
+    bad_rows = sorted({p.row for p in problems})
+    if problems and not skip_invalid:
+        first = problems[0]
+        raise InputError(
+            f"{path}, row {first.row}, column '{first.column}': {first.message}"
+            f" ({len(bad_rows)} bad row(s): {', '.join(map(str, bad_rows[:5]))}{', ...' if len(bad_rows) > 5 else ''};"
+            " fix them or pass --skip-invalid)"
+        )
+    if problems:
+        rejects = path.with_name(path.stem + ".rejects.csv")
+        reasons = pd.DataFrame([{"row": p.row, "column": p.column, "problem": p.message} for p in problems])
+        atomic_write(rejects, lambda tmp: reasons.to_csv(tmp, index=False))
+        _err(f"renewml: skipped {len(bad_rows)} invalid row(s); reasons written to {rejects}")
+        frame = frame.drop(index=[r - 2 for r in bad_rows])
+    predictions = predict_rows(loaded, frame, reasons=len(frame) <= 5000)
+    if output is not None:
+        table = pd.DataFrame(
+            {
+                "show_title": [p.title for p in predictions],
+                "season_number": [p.season for p in predictions],
+                "probability": [round(p.probability, 4) for p in predictions],
+                "band": [p.band for p in predictions],
+                "top_reasons": ["; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:3])
+                                for p in predictions],
+            }
+        )
+        atomic_write(Path(output), lambda tmp: table.to_csv(tmp, index=False))
+        print(f"wrote {len(table)} predictions to {output}")
+        return
+    _render(predictions, as_json)
+
+
+def main() -> None:
+    """Console entry point: renewml errors become one line on stderr and exit code 1."""
+    try:
+        app(standalone_mode=False)
+    except RenewmlError as error:
+        if _state["debug"]:
+            raise
+        _err(f"Error: {error}")
+        raise SystemExit(1) from None
+    except typer.Abort:
+        _err("Aborted.")
+        raise SystemExit(1) from None
+    except Exception as error:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            raise SystemExit(error.exit_code) from None
+        if _state["debug"]:
+            raise
+        _err(f"Error: unexpected {error.__class__.__name__}: {error} (run with --debug for details)")
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

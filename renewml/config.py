@@ -1,0 +1,93 @@
+"""Paths, column lists and defaults, in one place.
+
+Importing this module does nothing but define names: no directories are made and no files are read.
+Environment variables override the defaults so that a notebook or a CI job can point renewml elsewhere
+without editing code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+
+DATA_DIR = REPO_ROOT / "data"
+CURATION_DIR = DATA_DIR / "curation"
+MODELS_DIR = REPO_ROOT / "models"
+REPORTS_DIR = REPO_ROOT / "reports"
+
+DATASET_PATH = Path(os.environ.get("RENEWML_DATA", DATA_DIR / "renewals.csv"))
+DROPPED_PATH = DATA_DIR / "dropped_seasons.csv"
+MODEL_PATH = Path(os.environ.get("RENEWML_MODEL", MODELS_DIR / "renewml.joblib"))
+CACHE_DIR = Path(os.environ.get("RENEWML_CACHE", Path.home() / ".cache" / "renewml"))
+
+# Curated, hand-checked tables that the build reads next to the raw sources.
+SOURCE_MATERIAL_PATH = CURATION_DIR / "source_material.csv"
+SEASON_OVERRIDES_PATH = CURATION_DIR / "season_overrides.csv"
+LABEL_OVERRIDES_PATH = CURATION_DIR / "label_overrides.csv"
+REVIEW_OVERRIDES_PATH = CURATION_DIR / "review_overrides.csv"
+
+RAW_DIR_CANDIDATES = (
+    Path(os.environ["RENEWML_RAW"]) if os.environ.get("RENEWML_RAW") else None,
+    REPO_ROOT.parent / "shared" / "data" / "raw",
+    Path.cwd().parent / "shared" / "data" / "raw",
+)
+
+RANDOM_STATE = 42
+
+# --- categories -----------------------------------------------------------------------------------
+FORMATS = ("limited", "ongoing")
+SOURCE_MATERIALS = (
+    "original",
+    "standalone_book",
+    "book_series",
+    "comic_manga",
+    "true_story",
+    "other_ip",
+    "unknown",
+)
+LANGUAGES = ("english", "non_english")
+OUTCOMES = ("renewed", "cancelled", "ended", "ended_as_planned", "limited_concluded", "unknown")
+GENRES = (
+    "drama",
+    "comedy",
+    "crime_thriller",
+    "sci_fi_fantasy",
+    "romance",
+    "action",
+    "animation",
+    "kids_family",
+    "documentary",
+    "reality",
+    "other",
+    "unknown",
+)
+
+# --- model inputs ---------------------------------------------------------------------------------
+# Each is knowable within about four weeks of the debut. Lifetime totals and status fields are not.
+CATEGORICAL_FEATURES = ("format", "source_material", "language", "genre")
+NUMERIC_FEATURES = (
+    "season_number",
+    "debut_rank",
+    "debut_views",
+    "debut_views_per_day",
+    "runtime_hours",
+    "week2_to_week1",
+    "weeks_in_top10_first4",
+    "critic_score",
+    "audience_score",
+    "imdb_season_rating",
+)
+FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
+# Inputs without which a prediction is "too early to tell".
+KEY_FEATURES = ("format", "debut_views")
+LABEL = "renewed"
+ID_COLUMNS = ("row_id", "show_title", "season_number")
+TIME_COLUMN = "debut_week"
+GROUP_COLUMN = "series_id"
+
+# Headline forward split: train on debuts before this date, test on debuts from it on.
+HOLDOUT_START = "2025-01-01"
+CALIBRATION_FOLDS = 5

@@ -1,0 +1,73 @@
+"""The data stage: build the curated table from raw sources, write it, load it, validate it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from renewml import config
+from renewml.data.schema import DATASET_COLUMNS, validate_dataset
+from renewml.errors import InputError
+from renewml.io import atomic_write
+
+__all__ = ["load_dataset", "write_dataset", "build_and_write", "validate_dataset", "decided"]
+
+_DTYPES = {
+    c.name: ("string" if c.kind in ("str", "category", "date") else "boolean" if c.kind == "bool" else "float64")
+    for c in DATASET_COLUMNS
+}
+
+
+def load_dataset(path: Path | None = None) -> pd.DataFrame:
+    """Read the curated table with the documented dtypes (checked fully by `validate_dataset`)."""
+    path = Path(path or config.DATASET_PATH)
+    if not path.is_file():
+        raise InputError(f"{path}: dataset not found; build it with 'renewml data build'")
+    header = pd.read_csv(path, nrows=0).columns
+    missing = [c.name for c in DATASET_COLUMNS if c.name not in header]
+    if missing:
+        raise InputError.at(path, 1, missing[0], "required column is missing; is this a renewml dataset?")
+    frame = pd.read_csv(path, dtype=_DTYPES, keep_default_na=False, na_values=[""])
+    frame["debut_week"] = pd.to_datetime(frame["debut_week"])
+    for name in ("season_number", "debut_rank", "weeks_in_top10_first4"):
+        frame[name] = frame[name].astype("int64")
+    return frame
+
+
+def decided(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose fate is known: the only rows a model may learn from or be scored on."""
+    return frame[frame[config.LABEL].notna()].reset_index(drop=True)
+
+
+def _format_float(value: object) -> str:
+    """Plain decimal text with at most 4 decimals: stable across platforms, readable in a spreadsheet."""
+    if value is None or pd.isna(value):
+        return ""
+    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def write_dataset(table: pd.DataFrame, path: Path) -> None:
+    """Write a table atomically and deterministically (same input -> same bytes)."""
+    ordered = table[[c.name for c in DATASET_COLUMNS]].copy()
+    for column in DATASET_COLUMNS:
+        if column.kind == "int":
+            ordered[column.name] = ordered[column.name].map(lambda v: "" if pd.isna(v) else str(int(v)))
+        elif column.kind == "float":
+            ordered[column.name] = ordered[column.name].map(_format_float)
+        elif column.kind == "bool":
+            ordered[column.name] = ordered[column.name].map(lambda v: "" if pd.isna(v) else str(bool(v)).lower())
+    atomic_write(path, lambda tmp: ordered.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def build_and_write(raw_dir: Path, out: Path, dropped_out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build from raw sources and write the table (and the dropped seasons with reasons)."""
+    from renewml.data.build import build_dataset
+
+    result = build_dataset(raw_dir)
+    write_dataset(result.table, out)
+    dropped_path = dropped_out or out.with_name("dropped_seasons.csv")
+    atomic_write(dropped_path, lambda tmp: result.dropped.to_csv(tmp, index=False, lineterminator="\n"))
+    validate_dataset(out)
+    return result.table, result.dropped

@@ -1,0 +1,506 @@
+"""Build the curated renewal table from the raw public sources.
+
+One row per (show, season) that debuted in Netflix's global weekly TV Top 10. Every feature is
+knowable within about four weeks of the debut; labels come from evidence resolved in `labels.py`.
+Seasons that are left out are written to a second table with the reason, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from renewml.config import CURATION_DIR
+from renewml.data import raw
+from renewml.data.labels import Evidence, decide_label, wiki_status_evidence
+from renewml.data.titles import normalize_title, parse_season_title, slugify
+from renewml.errors import RawDataError
+
+FIRST_WEEKS = 4  # the decision window: features may use the first four Top-10 weeks
+LATE_ENTRY_DAYS = 45
+# TMDB editors mark a show "Ended" as soon as a season finishes airing; only trust it once the
+# season has had time for a renewal to be announced.
+SETTLE_TIME = pd.Timedelta(days=180)
+TOP10_START = pd.Timestamp("2021-06-28")  # Monday of the first published week  # a season first charting this long after its premiere is a library re-entry
+UNSCRIPTED_WORDS = re.compile(
+    r"reality|docuseries|documentary|docu-series|stand-up|talk show|talk-show|game show|game-show|"
+    r"cooking|competition|news|variety|dating|makeover|true crime doc",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class BuildResult:
+    table: pd.DataFrame
+    dropped: pd.DataFrame
+
+
+# --------------------------------------------------------------------------------------------------
+# curated inputs
+
+
+def _read_curated(name: str, curation_dir: Path) -> pd.DataFrame:
+    path = curation_dir / name
+    if not path.is_file():
+        raise RawDataError(f"curated table {path} is missing")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Top 10 seasons
+
+
+def _top10_seasons(top10: pd.DataFrame, overrides: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """One record per (show_title, season_title) with its parsed series and season number."""
+    dropped: list[dict] = []
+    firsts = (
+        top10.sort_values("week")
+        .groupby(["show_title", "season_title"], sort=True)
+        .agg(first_week=("week", "first"), category=("category", "first"))
+        .reset_index()
+    )
+    override_map = {(r.show_title, r.season_title): r for r in overrides.itertuples()}
+    records = []
+    for row in firsts.itertuples():
+        override = override_map.get((row.show_title, row.season_title))
+        if override is not None:
+            if override.action == "drop":
+                dropped.append(_drop(row, override.note))
+                continue
+            series_title = override.series_title or row.show_title
+            season_number = int(override.season_number)
+            is_limited = override.format == "limited"
+        else:
+            parsed = parse_season_title(row.show_title, row.season_title)
+            if parsed.skip_reason:
+                dropped.append(_drop(row, parsed.skip_reason))
+                continue
+            series_title, season_number, is_limited = row.show_title, parsed.season_number, parsed.is_limited
+        records.append(
+            {
+                "show_title": row.show_title,
+                "season_title": row.season_title,
+                "series_title": series_title,
+                "series_key": normalize_title(series_title),
+                "season_number": season_number,
+                "is_limited": is_limited,
+                "category": row.category,
+                "debut_week": row.first_week,
+            }
+        )
+    return pd.DataFrame(records), dropped
+
+
+def _drop(row: object, reason: str) -> dict:
+    return {
+        "show_title": getattr(row, "show_title"),
+        "season_title": getattr(row, "season_title"),
+        "debut_week": getattr(row, "first_week", getattr(row, "debut_week", None)),
+        "reason": reason,
+    }
+
+
+def _drop_reentries(seasons: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Old seasons that chart with or after a newer season of the same show are library re-entries."""
+    dropped = []
+    keep = []
+    for _, group in seasons.groupby("series_key", sort=False):
+        group = group.sort_values(["season_number", "debut_week"])
+        # the same season under two titles (Netflix renamed some): keep the earliest entry
+        dup = group.duplicated("season_number", keep="first")
+        for _, r in group[dup].iterrows():
+            dropped.append(_drop(r, "duplicate title for a season already listed"))
+        group = group[~dup]
+        for _, r in group.iterrows():
+            later = group[group["season_number"] > r["season_number"]]
+            if (later["debut_week"] <= r["debut_week"]).any():
+                dropped.append(_drop(r, "re-entered the Top 10 with or after a newer season (library re-entry)"))
+            else:
+                keep.append(r)
+    return pd.DataFrame(keep).reset_index(drop=True), dropped
+
+
+def _viewing_features(seasons: pd.DataFrame, top10: pd.DataFrame) -> pd.DataFrame:
+    """Debut-week rank, hours, views and the first four weeks' trajectory."""
+    by_title = {key: g for key, g in top10.groupby(["show_title", "season_title"])}
+    tenth = top10[top10["weekly_rank"] == 10].set_index(["category", "week"])["weekly_hours_viewed"]
+    out = []
+    for _, s in seasons.iterrows():
+        g = by_title[(s["show_title"], s["season_title"])].sort_values("week")
+        debut = g.iloc[0]
+        window = g[g["week"] <= s["debut_week"] + pd.Timedelta(weeks=FIRST_WEEKS - 1)]
+        week2 = g[g["week"] == s["debut_week"] + pd.Timedelta(weeks=1)]
+        if len(week2):
+            week2_hours = float(week2["weekly_hours_viewed"].iloc[0])
+            week2_bound = False
+        else:  # not in the list in week 2: its hours were at most the 10th place's
+            week2_hours = float(tenth.get((s["category"], s["debut_week"] + pd.Timedelta(weeks=1)), np.nan))
+            week2_bound = True
+        runtime = g["runtime"].dropna()
+        out.append(
+            {
+                "debut_rank": int(debut["weekly_rank"]),
+                "debut_hours": float(debut["weekly_hours_viewed"]),
+                "debut_views_reported": debut["weekly_views"],
+                "runtime_hours": float(runtime.iloc[0]) if len(runtime) else np.nan,
+                "week2_to_week1": week2_hours / float(debut["weekly_hours_viewed"]),
+                "week2_is_upper_bound": week2_bound,
+                "weeks_in_top10_first4": int(len(window)),
+                "weeks_in_top10_total_at_source": int(g["cumulative_weeks_in_top_10"].max()),
+            }
+        )
+    return pd.concat([seasons.reset_index(drop=True), pd.DataFrame(out)], axis=1)
+
+
+# --------------------------------------------------------------------------------------------------
+# matching to other sources
+
+
+def _year_window(debut_year: int, season_number: int) -> tuple[int, int]:
+    """Plausible first-air years of a show whose season N debuted in `debut_year`."""
+    return debut_year - 3 * (season_number - 1) - 2, debut_year + 1
+
+
+def _match_tmdb(row: pd.Series, tmdb_by_key: dict[str, pd.DataFrame]) -> pd.Series | None:
+    candidates = tmdb_by_key.get(row["series_key"])
+    if candidates is None:
+        return None
+    low, high = _year_window(row["debut_week"].year, row["season_number"])
+    years = candidates["first_air_date"].dt.year
+    ok = candidates[(years >= low) & (years <= high)]
+    if ok.empty:
+        return None
+    # the candidate whose premiere is closest before the debut
+    gap = (row["debut_week"] - ok["first_air_date"]).dt.days.abs()
+    return ok.loc[gap.idxmin()]
+
+
+def _match_by_year(key: str, year_low: int, year_high: int, table: pd.DataFrame, year_col: str) -> pd.Series | None:
+    candidates = table[(table["key"] == key) & table[year_col].between(year_low, year_high)]
+    if candidates.empty:
+        return None
+    return candidates.iloc[0]
+
+
+def _genre(tmdb_genres: str, wiki_genre: str, mc_genres: str) -> str:
+    text = " ".join(x for x in (tmdb_genres, wiki_genre, mc_genres) if x).lower()
+    if not text:
+        return "unknown"
+    rules = (
+        ("kids_family", ("kids", "children", "preschool", "family")),
+        ("animation", ("animat", "anime")),
+        ("reality", ("reality", "game show", "game-show", "dating", "cooking", "competition")),
+        ("documentary", ("documentary", "docuseries", "docu")),
+        ("sci_fi_fantasy", ("sci-fi", "science fiction", "fantasy", "superhero", "supernatural", "horror")),
+        ("crime_thriller", ("crime", "thriller", "mystery", "police", "legal")),
+        ("action", ("action", "war", "western")),
+        ("romance", ("romance", "romantic")),
+        ("comedy", ("comedy", "sitcom")),
+        ("drama", ("drama", "soap")),
+    )
+    # the first genre named by the most specific source decides
+    first = (tmdb_genres or wiki_genre or mc_genres).lower()
+    for name, words in rules:
+        if any(w in first.split(",")[0] for w in words):
+            return name
+    for name, words in rules:
+        if any(w in text for w in words):
+            return name
+    return "other"
+
+
+def _source_material(
+    row: pd.Series, tmdb_keywords: str, mc_description: str, in_film_book: bool, curated: dict[str, pd.Series]
+) -> tuple[str, str]:
+    """Source material category and where it came from; the curated table wins."""
+    entry = curated.get(row["series_key"])
+    if entry is not None:
+        return entry["source_material"], "curated: " + entry["note"]
+    keywords = tmdb_keywords.lower()
+    description = (mc_description or "").lower()
+    if "based on manga" in keywords or "based on comic" in keywords or "based on webtoon" in keywords:
+        return "comic_manga", "tmdb keywords"
+    if "based on true story" in keywords or "biography" in keywords or "true crime" in keywords:
+        return "true_story", "tmdb keywords"
+    if "based on novel or book" in keywords:
+        return "unknown", "tmdb keywords say book-based; standalone or series not yet curated"
+    if "based on video game" in keywords or "based on tv series" in keywords or "based on movie" in keywords:
+        return "other_ip", "tmdb keywords"
+    if re.search(r"based on (the )?(best-?selling |acclaimed |hit )?(novel|book)", description):
+        return "unknown", "metacritic description says book-based; standalone or series not yet curated"
+    if re.search(r"based on (the )?(true|real)", description):
+        return "true_story", "metacritic description"
+    if in_film_book:
+        return "unknown", "listed on Wikipedia's television-based-on-books category (2020 crawl)"
+    if tmdb_keywords:
+        return "original", "no adaptation keyword among TMDB's first five keywords"
+    return "unknown", "no source found"
+
+
+# --------------------------------------------------------------------------------------------------
+# the build
+
+
+def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResult:
+    """Read the raw sources and the curated tables; return the season table and the dropped seasons."""
+    raw.check_raw_dir(raw_dir)
+    top10 = raw.read_top10(raw_dir)
+    tmdb = raw.read_tmdb(raw_dir)
+    metacritic = raw.read_metacritic(raw_dir)
+    justwatch = raw.read_justwatch(raw_dir)
+    film_book = raw.read_film_book_titles(raw_dir)
+    wiki = raw.read_wikipedia_status(raw_dir)
+    engagement = raw.read_engagement(raw_dir)
+    imdb_index = raw.read_imdb_index(raw_dir)
+    asof = raw.read_imdb_asof_manifest(raw_dir)
+
+    season_overrides = _read_curated("season_overrides.csv", curation_dir)
+    label_overrides = _read_curated("label_overrides.csv", curation_dir)
+    review_overrides = _read_curated("review_overrides.csv", curation_dir)
+    source_table = _read_curated("source_material.csv", curation_dir)
+    curated_sources = {normalize_title(r["series_title"]): r for _, r in source_table.iterrows()}
+
+    seasons, dropped = _top10_seasons(top10, season_overrides)
+    seasons, more = _drop_reentries(seasons)
+    dropped += more
+    seasons = _viewing_features(seasons, top10)
+
+    # engagement reports: per-season release dates, runtimes, and Netflix branding
+    engagement = engagement.copy()
+    parsed = [parse_season_title(t.split(":")[0], t) for t in engagement["title"]]
+    engagement["series_key"] = [normalize_title(re.split(r":\s*(?:Season|Limited Series|Part|Volume)", t)[0])
+                                for t in engagement["title"]]
+    engagement["season_number"] = [p.season_number for p in parsed]
+    eng_release = (
+        engagement.dropna(subset=["release_date", "season_number"])
+        .groupby(["series_key", "season_number"])
+        .agg(release_date=("release_date", "min"), eng_runtime=("runtime_hours", "max"))
+    )
+    eng_seasons = engagement.dropna(subset=["season_number"]).groupby("series_key")["season_number"].max()
+    eng_branded = set(engagement.loc[engagement["release_date"].notna(), "series_key"])
+
+    tmdb_by_key = {k: g for k, g in tmdb.groupby("key")}
+    wiki_by_key = {k: g for k, g in wiki.groupby("key")}
+    asof_map = {(r.top10_show_title, r.top10_season_title): r for r in asof.itertuples()}
+    label_map = {(normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in label_overrides.iterrows()}
+    review_map = {(normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in review_overrides.iterrows()}
+    top10_max_season = seasons.groupby("series_key")["season_number"].max()
+    top10_next_week = {
+        (k, n): w for k, n, w in seasons[["series_key", "season_number", "debut_week"]].itertuples(index=False)
+    }
+
+    rows = []
+    for _, s in seasons.iterrows():
+        key, n, debut = s["series_key"], int(s["season_number"]), s["debut_week"]
+        sources = ["netflix_top10"]
+        t = _match_tmdb(s, tmdb_by_key)
+        wiki_rows = wiki_by_key.get(key)
+        if wiki_rows is not None:
+            low, high = _year_window(debut.year, n)
+            years = wiki_rows["premiere_date"].dt.year
+            wiki_rows = wiki_rows[years.isna() | ((years >= low) & (years <= high))]
+            if wiki_rows.empty:
+                wiki_rows = None
+        release = eng_release.loc[(key, n)] if (key, n) in eng_release.index else None
+
+        # --- is it a Netflix title, and scripted?
+        tmdb_type = t["type"] if t is not None else ""
+        wiki_genre = " ".join(wiki_rows["genre"]) if wiki_rows is not None else ""
+        mc = None
+        mc_low, mc_high = _year_window(debut.year, n)
+        if t is not None and pd.notna(t["first_air_date"]):
+            mc_low = mc_high = int(t["first_air_date"].year)
+            mc_low -= 1
+            mc_high += 1
+        mc = _match_by_year(key, mc_low, mc_high, metacritic, "release_year")
+        mc_genres = str(mc["genres"]) if mc is not None else ""
+        original_evidence = []
+        if t is not None:
+            original_evidence.append("tmdb_netflix_network")
+        if wiki_rows is not None:
+            original_evidence.append("wikipedia_netflix_originals")
+        if key in eng_branded:
+            original_evidence.append("engagement_release_date")
+        if not original_evidence:
+            dropped.append(_drop(s, "not verified as a Netflix original (licensed or library title)"))
+            continue
+        if tmdb_type in ("Reality", "Documentary", "Talk Show", "News") or (
+            not tmdb_type and UNSCRIPTED_WORDS.search(wiki_genre or mc_genres or "")
+        ):
+            dropped.append(_drop(s, f"unscripted ({tmdb_type or wiki_genre or mc_genres})"))
+            continue
+
+        # --- premiere date and days available in the debut week
+        premiere, premiere_source = pd.NaT, ""
+        if release is not None:
+            premiere, premiere_source = release["release_date"], "netflix_engagement"
+        elif n == 1 and t is not None and pd.notna(t["first_air_date"]):
+            premiere, premiere_source = t["first_air_date"], "tmdb_first_air_date"
+        elif n == 1 and wiki_rows is not None and wiki_rows["premiere_date"].notna().any():
+            premiere, premiere_source = wiki_rows["premiere_date"].dropna().min(), "wikipedia_premiere"
+        days_in_week = np.nan
+        if pd.notna(premiere) and premiere < TOP10_START - pd.Timedelta(days=7):
+            dropped.append(_drop(s, "premiered before the Top 10 began (no debut-week figures)"))
+            continue
+        if pd.notna(premiere):
+            lag = (debut - premiere).days
+            if lag > LATE_ENTRY_DAYS:
+                dropped.append(_drop(s, f"first charted {lag} days after its premiere (library re-entry)"))
+                continue
+            days_in_week = float(min(max(lag + 1, 1), 7)) if lag >= -1 else np.nan
+        sources += [e for e in original_evidence if e != "tmdb_netflix_network"]
+        if t is not None:
+            sources.append("tmdb")
+
+        # --- views: reported from 2023-06, else hours / runtime
+        runtime = s["runtime_hours"]
+        if np.isnan(runtime) and release is not None and pd.notna(release["eng_runtime"]):
+            runtime = float(release["eng_runtime"])
+        views = s["debut_views_reported"]
+        derived = False
+        if pd.isna(views) and not np.isnan(runtime) and runtime > 0:
+            views = round(s["debut_hours"] / runtime, -5)
+            derived = True
+
+        # --- IMDb id and season ratings
+        imdb_id = t["imdb_id"] if t is not None and isinstance(t["imdb_id"], str) else None
+        if imdb_id is None:
+            low, high = _year_window(debut.year, n)
+            jw = _match_by_year(key, low, high, justwatch, "release_year")
+            if jw is not None and isinstance(jw["imdb_id"], str):
+                imdb_id = jw["imdb_id"]
+            else:
+                ix = _match_by_year(key, low, high, imdb_index, "startYear")
+                imdb_id = ix["id"] if ix is not None else None
+        imdb_rating, imdb_source = np.nan, ""
+        a = asof_map.get((s["show_title"], s["season_title"]))
+        if a is not None:
+            season_lists = raw.imdb_seasons(raw_dir, a.file)
+            index = int(a.season_index) - 1
+            if season_lists and 0 <= index < len(season_lists) and season_lists[index]:
+                imdb_rating, imdb_source = round(float(np.mean(season_lists[index])), 2), "imdb_asof_debut_plus_28d"
+        latest_lists = raw.imdb_seasons(raw_dir, raw.latest_imdb_file(imdb_id)) if imdb_id else None
+        if np.isnan(imdb_rating) and latest_lists and n <= len(latest_lists) and latest_lists[n - 1]:
+            imdb_rating, imdb_source = round(float(np.mean(latest_lists[n - 1])), 2), "imdb_2026-08-22"
+        if imdb_source:
+            sources.append("imdb")
+
+        # --- review scores (series-level, scraped at the end of 2025)
+        critic = audience = np.nan
+        mixes_later = False
+        review_source = ""
+        if mc is not None:
+            critic = float(mc["metascore"]) if pd.notna(mc["metascore"]) else np.nan
+            audience = float(mc["userscore"]) if pd.notna(mc["userscore"]) else np.nan
+            mixes_later = bool(pd.notna(mc["seasonCount"]) and mc["seasonCount"] > n)
+            review_source = "metacritic"
+            sources.append("metacritic")
+        ro = review_map.get((key, n))
+        if ro is not None:
+            critic = float(ro["critic_score"]) if ro["critic_score"] else critic
+            audience = float(ro["audience_score"]) if ro["audience_score"] else audience
+            review_source = "curated: " + ro["note"]
+
+        genre = _genre(str(t["genres"]) if t is not None else "", wiki_genre, mc_genres)
+        if genre in ("documentary", "reality"):
+            dropped.append(_drop(s, f"unscripted ({genre})"))
+            continue
+
+        # --- source material, genre, language
+        in_film_book = key in film_book
+        source_material, source_note = _source_material(
+            s, t["keywords"] if t is not None else "", str(mc["description"]) if mc is not None else "",
+            in_film_book, curated_sources,
+        )
+        keywords = t["keywords"].lower() if t is not None else ""
+        anthology = "anthology" in keywords or "anthology" in wiki_genre.lower()
+
+        # --- label evidence
+        ev = Evidence(limited=bool(s["is_limited"]))
+        later = top10_max_season.get(key, 0)
+        if later > n:
+            next_weeks = [w for (k2, n2), w in top10_next_week.items() if k2 == key and n2 > n]
+            ev.renewed.append(f"netflix_top10: season {n + 1}+ charted from {min(next_weeks).date()}")
+        if eng_seasons.get(key, 0) > n:
+            ev.renewed.append(f"netflix_engagement: a later season listed (reports to 2025-06)")
+        if wiki_rows is not None:
+            for w in wiki_rows.itertuples():
+                said = wiki_status_evidence(w.status, w.seasons, n)
+                tag = f"wikipedia_{w.snapshot.date()}: '{w.status}' with {w.seasons:.0f} season(s)"
+                if said == "renewed":
+                    ev.renewed.append(tag)
+                elif said == "final":
+                    ev.final_season.append(tag)
+                elif said == "ended":
+                    ev.ended.append(tag)
+        if not ev.limited and t is not None:
+            if t["num_seasons"] > n:
+                ev.renewed.append(f"tmdb_2026-01-26: {t['num_seasons']} seasons")
+            elif t["num_seasons"] == n and t["status"] == "Canceled":
+                ev.cancelled.append("tmdb_2026-01-26: status Canceled")
+            elif t["num_seasons"] == n and t["status"] == "Ended" and debut <= raw.TMDB_SNAPSHOT - SETTLE_TIME:
+                ev.ended.append("tmdb_2026-01-26: status Ended")
+        if not ev.limited and latest_lists and len(latest_lists) > n and any(latest_lists[n:]):
+            ev.renewed.append(f"imdb_2026-08-22: {len(latest_lists)} rated seasons")
+        label = decide_label(ev, label_map.get((key, n)))
+        outcome = label.outcome
+        if label.renewed == 0 and outcome == "ended" and tmdb_type == "Miniseries" and n == 1:
+            outcome = "limited_concluded"
+
+        rows.append(
+            {
+                "row_id": f"{slugify(s['series_title'])}-s{n}",
+                "series_id": slugify(s["series_title"]),
+                "show_title": s["show_title"],
+                "season_title": s["season_title"],
+                "season_number": n,
+                "language": "english" if s["category"] == "TV (English)" else "non_english",
+                "format": "limited" if s["is_limited"] else "ongoing",
+                "anthology": anthology,
+                "source_material": source_material,
+                "source_material_note": source_note,
+                "genre": genre,
+                "debut_week": debut.date().isoformat(),
+                "premiere_date": premiere.date().isoformat() if pd.notna(premiere) else "",
+                "premiere_date_source": premiere_source,
+                "days_in_debut_week": days_in_week,
+                "debut_rank": s["debut_rank"],
+                "debut_hours": s["debut_hours"],
+                "debut_views": views,
+                "debut_views_derived": derived,
+                "debut_views_per_day": views / days_in_week if pd.notna(views) and pd.notna(days_in_week) else np.nan,
+                "runtime_hours": runtime,
+                "week2_to_week1": round(s["week2_to_week1"], 4) if pd.notna(s["week2_to_week1"]) else np.nan,
+                "week2_is_upper_bound": s["week2_is_upper_bound"],
+                "weeks_in_top10_first4": s["weeks_in_top10_first4"],
+                "critic_score": critic,
+                "audience_score": audience,
+                "review_source": review_source,
+                "review_scores_mix_later_seasons": mixes_later,
+                "imdb_season_rating": imdb_rating,
+                "imdb_rating_source": imdb_source,
+                "tmdb_id": int(t["id"]) if t is not None else "",
+                "imdb_id": imdb_id or "",
+                "original_evidence": ";".join(original_evidence),
+                "renewed": label.renewed,
+                "outcome": outcome,
+                "label_source": label.label_source,
+                "label_evidence": label.evidence,
+                "sources": ";".join(dict.fromkeys(sources)),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table = table.sort_values(["debut_week", "row_id"]).reset_index(drop=True)
+    dup = table.duplicated("row_id", keep="first")
+    for _, r in table[dup].iterrows():
+        dropped.append({"show_title": r["show_title"], "season_title": r["season_title"],
+                        "debut_week": r["debut_week"], "reason": "same series and season as an earlier row"})
+    table = table[~dup].reset_index(drop=True)
+    dropped_frame = pd.DataFrame(dropped)
+    dropped_frame["debut_week"] = pd.to_datetime(dropped_frame["debut_week"]).dt.date.astype(str)
+    dropped_frame = dropped_frame.sort_values(["debut_week", "show_title", "season_title"]).reset_index(drop=True)
+    return BuildResult(table=table, dropped=dropped_frame)

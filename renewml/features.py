@@ -1,0 +1,128 @@
+"""The feature stage: one ColumnTransformer that turns show attributes into model inputs.
+
+Debut views are put on a log scale and made relative to the median debut of the same Top 10 list
+(English and non-English lists have different audiences). Review scores are imputed with the training
+median and no missing-indicator: being reviewed at all goes with success, so "has a score" must not
+become a signal. Other gaps stay NaN, which the gradient-boosting model handles natively.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+from sklearn.utils.validation import check_is_fitted
+
+from renewml import config
+
+VIEW_COLUMNS = ("debut_views", "debut_views_per_day")
+SCORE_COLUMNS = ("critic_score", "audience_score", "imdb_season_rating")
+PLAIN_COLUMNS = ("season_number", "debut_rank", "runtime_hours", "week2_to_week1", "weeks_in_top10_first4")
+
+# +1: more never lowers the probability; -1: more never raises it (rank 1 is the best).
+MONOTONE = {
+    "views__log_debut_views": 1,
+    "views__log_debut_views_per_day": 1,
+    "relative__debut_views_vs_list_median": 1,
+    "plain__debut_rank": -1,
+    "plain__weeks_in_top10_first4": 1,
+    "scores__critic_score": 1,
+    "scores__audience_score": 1,
+    "scores__imdb_season_rating": 1,
+}
+
+
+def _log_views(values: np.ndarray) -> np.ndarray:
+    return np.log10(np.clip(np.asarray(values, dtype=float), 0, None) + 1.0)
+
+
+def _log_names(transformer: object, names: list[str]) -> list[str]:
+    return [f"log_{name}" for name in names]
+
+
+class RelativeToGroupMedian(BaseEstimator, TransformerMixin):
+    """log10(value) minus the median log10(value) of its group (e.g. the Top 10 list) in training data.
+
+    Groups unseen in training use the overall median. Missing values stay missing.
+    """
+
+    def __init__(self, value_column: str = "debut_views", group_column: str = "language"):
+        self.value_column = value_column
+        self.group_column = group_column
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> RelativeToGroupMedian:
+        frame = self._frame(X)
+        logs = _log_views(frame[self.value_column])
+        groups = frame[self.group_column].astype(str).to_numpy()
+        valid = ~np.isnan(logs)
+        if not valid.any():
+            raise ValueError(f"{self.value_column} has no values to learn a median from")
+        self.overall_median_ = float(np.median(logs[valid]))
+        self.group_medians_ = {
+            str(g): float(np.median(logs[valid & (groups == g)])) for g in np.unique(groups[valid])
+        }
+        self.n_features_in_ = frame.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "group_medians_")
+        frame = self._frame(X)
+        logs = _log_views(frame[self.value_column])
+        medians = np.array(
+            [self.group_medians_.get(str(g), self.overall_median_) for g in frame[self.group_column]], dtype=float
+        )
+        return (logs - medians).reshape(-1, 1)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.array([f"{self.value_column}_vs_list_median"], dtype=object)
+
+    def _frame(self, X: object) -> pd.DataFrame:
+        if isinstance(X, pd.DataFrame):
+            return X
+        return pd.DataFrame(np.asarray(X, dtype=object), columns=[self.value_column, self.group_column])
+
+
+def make_preprocessor() -> ColumnTransformer:
+    """An unfitted ColumnTransformer over the show attributes in `config.FEATURES`."""
+    categories = [list(config.FORMATS), list(config.SOURCE_MATERIALS), list(config.LANGUAGES), list(config.GENRES)]
+    transformer = ColumnTransformer(
+        [
+            (
+                "category",
+                OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False),
+                list(config.CATEGORICAL_FEATURES),
+            ),
+            (
+                "views",
+                FunctionTransformer(_log_views, feature_names_out=_log_names),
+                list(VIEW_COLUMNS),
+            ),
+            ("relative", RelativeToGroupMedian("debut_views", "language"), ["debut_views", "language"]),
+            ("scores", SimpleImputer(strategy="median", keep_empty_features=True), list(SCORE_COLUMNS)),
+            ("plain", "passthrough", list(PLAIN_COLUMNS)),
+        ],
+        remainder="drop",
+        verbose_feature_names_out=True,
+    )
+    return transformer.set_output(transform="pandas")
+
+
+def feature_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model's input columns, with numeric types, from any table that has them (missing -> NaN)."""
+    out = pd.DataFrame(index=frame.index)
+    for name in config.CATEGORICAL_FEATURES:
+        column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
+        out[name] = column.astype(object).where(column.notna(), "unknown" if name != "format" else np.nan)
+    for name in config.NUMERIC_FEATURES:
+        column = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
+        out[name] = pd.to_numeric(column, errors="coerce").astype(float)
+    return out
+
+
+def make_feature_pipeline() -> Pipeline:
+    """The preprocessor alone as a Pipeline step, for inspection in notebooks."""
+    return Pipeline([("features", make_preprocessor())])

@@ -1,0 +1,319 @@
+"""The model stage: the pipeline, training, the model card, and saving and loading safely.
+
+A model never travels without its card (JSON next to the joblib file, plus a Markdown copy for people).
+The card records the training data's sha256, the library versions, the features, the hyperparameters,
+the hold-out scores next to baselines, and the model file's own sha256. `load_model` checks the hash
+before unpickling: a joblib file is code, so only a file the card vouches for is ever loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import Pipeline
+
+from renewml import config
+from renewml.data import decided
+from renewml.errors import ModelError
+from renewml.features import MONOTONE, feature_frame, make_preprocessor
+from renewml.io import atomic_write, atomic_write_text, sha256_file
+
+CARD_SUFFIX = ".card.json"
+HYPERPARAMETERS = {
+    "learning_rate": 0.05,
+    "max_iter": 150,
+    "max_depth": 3,
+    "min_samples_leaf": 15,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+}
+
+
+def make_classifier(random_state: int = config.RANDOM_STATE, monotone: bool = True) -> Pipeline:
+    """Unfitted pipeline: the feature preprocessor and a gradient-boosting classifier."""
+    return Pipeline(
+        [
+            ("features", make_preprocessor()),
+            (
+                "classifier",
+                HistGradientBoostingClassifier(
+                    **HYPERPARAMETERS, monotonic_cst=dict(MONOTONE) if monotone else None, random_state=random_state
+                ),
+            ),
+        ]
+    )
+
+
+def fit_model(
+    frame: pd.DataFrame, calibrate: bool = True, random_state: int = config.RANDOM_STATE, monotone: bool = True
+) -> object:
+    """Fit on the decided rows of `frame`; calibrate with Platt scaling over show-grouped folds.
+
+    Sigmoid (Platt) calibration has two parameters, which suits a few hundred rows where isotonic
+    regression would overfit. Folds keep every season of a show together.
+    """
+    train = decided(frame)
+    X, y = feature_frame(train), train[config.LABEL].astype(int).to_numpy()
+    if len(np.unique(y)) < 2:
+        raise ModelError("training data must contain both renewed and not-renewed seasons")
+    if not calibrate:
+        return make_classifier(random_state, monotone).fit(X, y)
+    folds = StratifiedGroupKFold(n_splits=config.CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
+    splits = list(folds.split(X, y, groups=train[config.GROUP_COLUMN]))
+    model = CalibratedClassifierCV(make_classifier(random_state, monotone), method="sigmoid", cv=splits)
+    return model.fit(X, y)
+
+
+def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
+    """Renewal probability for each row of `frame` (any table with the feature columns)."""
+    return model.predict_proba(feature_frame(frame))[:, 1]
+
+
+# --------------------------------------------------------------------------------------------------
+# cards
+
+
+def library_versions() -> dict[str, str]:
+    import joblib as _joblib
+
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "joblib": _joblib.__version__,
+    }
+
+
+@dataclass
+class ModelCard:
+    created: str
+    training_data_path: str
+    training_data_sha256: str
+    training_rows: int
+    training_positive_rate: float
+    features: list[str]
+    categorical_features: list[str]
+    monotone_constraints: dict[str, int]
+    hyperparameters: dict[str, object]
+    calibration: str
+    random_state: int
+    versions: dict[str, str]
+    evaluation: dict[str, object] = field(default_factory=dict)
+    reference: dict[str, object] = field(default_factory=dict)
+    model_sha256: str = ""
+    model_file: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, sort_keys=True, default=str) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelCard:
+        data = json.loads(text)
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def reference_profile(frame: pd.DataFrame) -> dict[str, object]:
+    """A typical decided season (the baseline of explanations): medians of numeric inputs, the most common category of each other."""
+    rows = frame[frame[config.LABEL].notna()]
+    profile: dict[str, object] = {}
+    for name in config.CATEGORICAL_FEATURES:
+        profile[name] = str(rows[name].mode().iloc[0])
+    for name in config.NUMERIC_FEATURES:
+        value = pd.to_numeric(rows[name], errors="coerce").median()
+        profile[name] = None if pd.isna(value) else float(value)
+    views = pd.to_numeric(rows["debut_views"], errors="coerce").dropna()
+    profile["_debut_views_quantiles"] = [float(q) for q in np.quantile(views, np.linspace(0, 1, 101))]
+    return profile
+
+
+
+def card_path(model_path: Path) -> Path:
+    return Path(model_path).with_name(Path(model_path).stem + CARD_SUFFIX)
+
+
+def markdown_card_path(model_path: Path) -> Path:
+    return Path(model_path).with_name(Path(model_path).stem + ".card.md")
+
+
+def make_card(data_path: Path, frame: pd.DataFrame, evaluation: dict[str, object]) -> ModelCard:
+    train = decided(frame)
+    return ModelCard(
+        created=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        training_data_path=_display_path(data_path),
+        training_data_sha256=sha256_file(data_path),
+        training_rows=int(len(train)),
+        training_positive_rate=round(float(train[config.LABEL].mean()), 4),
+        features=list(config.FEATURES),
+        categorical_features=list(config.CATEGORICAL_FEATURES),
+        monotone_constraints=dict(MONOTONE),
+        hyperparameters=dict(HYPERPARAMETERS),
+        calibration=f"sigmoid (Platt), {config.CALIBRATION_FOLDS} show-grouped folds",
+        random_state=config.RANDOM_STATE,
+        versions=library_versions(),
+        evaluation=evaluation,
+        reference=reference_profile(frame),
+    )
+
+
+def _display_path(path: Path) -> str:
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(config.REPO_ROOT))
+    except ValueError:
+        return path.name
+
+
+def save_model(model: object, card: ModelCard, path: Path, force: bool = False) -> Path:
+    """Write model, card and Markdown card atomically; keep the previous model as `.bak` when forced."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise ModelError(f"{path} already exists; pass --force to replace it (the old one is kept as a .bak)")
+    if path.exists():
+        for source in (path, card_path(path)):
+            if source.exists():
+                shutil.copy2(source, source.with_name(source.name + ".bak"))
+    atomic_write(path, lambda tmp: joblib.dump(model, tmp, compress=3))
+    card.model_sha256 = sha256_file(path)
+    card.model_file = path.name
+    atomic_write_text(card_path(path), card.to_json())
+    atomic_write_text(markdown_card_path(path), render_card_markdown(card))
+    return path
+
+
+def read_card(model_path: Path) -> ModelCard:
+    path = card_path(model_path)
+    if not path.is_file():
+        raise ModelError(
+            f"{model_path}: no model card ({path.name}) next to it; a model is only loaded with its card"
+        )
+    try:
+        return ModelCard.from_json(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as error:
+        raise ModelError(f"{path}: the model card is not valid JSON ({error.__class__.__name__})") from None
+
+
+def _major_minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
+
+
+def check_card(model_path: Path, card: ModelCard) -> None:
+    """Refuse a model whose file does not match its card or whose scikit-learn version differs."""
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        raise ModelError(f"{model_path}: model file not found; train one with 'renewml train'")
+    actual = sha256_file(model_path)
+    if not card.model_sha256 or actual != card.model_sha256:
+        raise ModelError(
+            f"{model_path}: sha256 {actual[:12]}... does not match the card's {card.model_sha256[:12] or 'none'}...; "
+            "refusing to load a file the card does not vouch for"
+        )
+    made_with = card.versions.get("scikit-learn", "?")
+    if _major_minor(made_with) != _major_minor(sklearn.__version__):
+        raise ModelError(
+            f"{model_path}: made with scikit-learn {made_with}, this is {sklearn.__version__}; "
+            "retrain with 'renewml train --out PATH'"
+        )
+
+
+@dataclass
+class LoadedModel:
+    model: object
+    card: ModelCard
+    path: Path
+    note: str = ""
+
+
+def load_model(path: Path | None = None) -> LoadedModel:
+    """Load a model after checking its card; see `load_default_model` for the shipped-model fallback."""
+    path = Path(path or config.MODEL_PATH)
+    card = read_card(path)
+    check_card(path, card)
+    try:
+        model = joblib.load(path)
+    except Exception as error:  # a file the card vouches for but that cannot be read
+        raise ModelError(f"{path}: cannot be unpickled ({error.__class__.__name__})") from None
+    return LoadedModel(model=model, card=card, path=path)
+
+
+def load_default_model() -> LoadedModel:
+    """The shipped model; if this scikit-learn cannot load it, a retrained copy in the user cache.
+
+    Retraining takes seconds on the shipped data and gives the same pipeline, so a version mismatch
+    never means a failure or a prediction from a mismatched pickle.
+    """
+    shipped = config.MODEL_PATH
+    card = read_card(shipped)
+    if _major_minor(card.versions.get("scikit-learn", "?")) == _major_minor(sklearn.__version__):
+        return load_model(shipped)
+    cached = config.CACHE_DIR / f"renewml-sklearn{sklearn.__version__}.joblib"
+    if cached.is_file() and card_path(cached).is_file():
+        loaded = load_model(cached)
+        loaded.note = f"using a model retrained for scikit-learn {sklearn.__version__} ({cached})"
+        return loaded
+    from renewml.evaluate import train_and_evaluate
+
+    print(
+        f"renewml: the shipped model was made with scikit-learn {card.versions.get('scikit-learn')}; "
+        f"retraining it for {sklearn.__version__} into {cached} (once)",
+        file=sys.stderr,
+    )
+    result = train_and_evaluate(config.DATASET_PATH)
+    save_model(result.model, result.card, cached, force=True)
+    loaded = load_model(cached)
+    loaded.note = f"using a model retrained for scikit-learn {sklearn.__version__} ({cached})"
+    return loaded
+
+
+def render_card_markdown(card: ModelCard) -> str:
+    """The card as Markdown for people; the JSON card is the one the code trusts."""
+    lines = [
+        "# renewml model card",
+        "",
+        f"- Created: {card.created}",
+        f"- Model file: `{card.model_file}` (sha256 `{card.model_sha256}`)",
+        f"- Training data: `{card.training_data_path}` (sha256 `{card.training_data_sha256}`), "
+        f"{card.training_rows} decided seasons, {card.training_positive_rate:.1%} renewed",
+        f"- Calibration: {card.calibration}; random_state {card.random_state}",
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in card.versions.items()),
+        "",
+        "## Features",
+        "",
+        ", ".join(f"`{f}`" for f in card.features),
+        "",
+        "Monotone constraints: " + ", ".join(f"`{k}` {v:+d}" for k, v in card.monotone_constraints.items()),
+        "",
+        "## Hyperparameters",
+        "",
+        ", ".join(f"{k}={v}" for k, v in card.hyperparameters.items()),
+        "",
+    ]
+    evaluation = card.evaluation or {}
+    if evaluation:
+        lines += ["## Forward hold-out", "", str(evaluation.get("split", "")), ""]
+        for slice_name, table in evaluation.get("slices", {}).items():
+            lines += [f"### {slice_name} ({table.get('rows', '?')} rows, {table.get('positives', '?')} renewed)", ""]
+            lines += ["| model | ROC AUC | Brier |", "|---|---|---|"]
+            for model_name, scores in table.get("models", {}).items():
+                auc = scores.get("roc_auc")
+                lines.append(
+                    f"| {model_name} | {'n/a' if auc is None else f'{auc:.3f}'} | {scores.get('brier', float('nan')):.3f} |"
+                )
+            lines.append("")
+        for remark in evaluation.get("remarks", []):
+            lines.append(f"- {remark}")
+        lines.append("")
+    return "\n".join(lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -47,7 +47,9 @@ def _main(
 
 @data_app.command("build")
 def data_build(
-    raw: Annotated[Optional[Path], typer.Option(help="Folder of raw public sources (default: ../shared/data/raw).")] = None,
+    raw: Annotated[
+        Path | None, typer.Option(help="Folder of raw public sources (default: ../shared/data/raw).")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Where to write the curated CSV.")] = config.DATASET_PATH,
 ) -> None:
     """Build the curated table from the raw sources (one row per show season).
@@ -71,7 +73,9 @@ def data_build(
 
 
 @data_app.command("validate")
-def data_validate(path: Annotated[Path, typer.Argument(help="The CSV to check.")] = config.DATASET_PATH) -> None:
+def data_validate(
+    path: Annotated[Path, typer.Argument(help="The CSV to check.")] = config.DATASET_PATH,
+) -> None:
     """Check a table against the documented schema; errors name the row and column.
 
     Example: renewml data validate data/renewals.csv
@@ -109,7 +113,9 @@ def train(
         entry = result.card.evaluation["slices"].get(slice_name, {})
         for name, scores in entry.get("models", {}).items():
             auc = scores["roc_auc"]
-            print(f"{slice_name:8s} {name:18s} ROC AUC {'n/a' if auc is None else f'{auc:.3f}'}  Brier {scores['brier']:.3f}")
+            print(
+                f"{slice_name:8s} {name:18s} ROC AUC {'n/a' if auc is None else f'{auc:.3f}'}  Brier {scores['brier']:.3f}"
+            )
     print(f"wrote {out} and its card")
 
 
@@ -138,7 +144,9 @@ def evaluate(
         print(f"\n{slice_name}: {entry['rows']} seasons, {entry['positives']} renewed")
         for name, s in entry["models"].items():
             auc = "  n/a" if s["roc_auc"] is None else f"{s['roc_auc']:.3f}"
-            print(f"  {name:18s} ROC AUC {auc}  Brier {s['brier']:.3f}  log loss {s['log_loss']:.3f}  ECE {s['ece']:.3f}")
+            print(
+                f"  {name:18s} ROC AUC {auc}  Brier {s['brier']:.3f}  log loss {s['log_loss']:.3f}  ECE {s['ece']:.3f}"
+            )
     print()
     for line in result["remarks"]:
         print("- " + line)
@@ -174,26 +182,28 @@ def _render(predictions: list, as_json: bool, reasons_shown: int = 3, note: str 
 
 @app.command()
 def predict(
-    show: Annotated[Optional[str], typer.Argument(help="Title of a show in the shipped data.")] = None,
-    season: Annotated[Optional[int], typer.Option(help="Season to score (default: the latest in the data).")] = None,
-    title: Annotated[Optional[str], typer.Option(help="Title of a show that is not in the data.")] = None,
-    format: Annotated[Optional[str], typer.Option("--format", help="limited or ongoing.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Source material: " + ", ".join(config.SOURCE_MATERIALS))] = None,
-    debut_views: Annotated[Optional[str], typer.Option(help="Debut-week views, e.g. 19.9M.")] = None,
-    debut_rank: Annotated[Optional[int], typer.Option(help="Rank in the debut week (1-10).")] = None,
-    days_in_debut_week: Annotated[Optional[float], typer.Option(help="Days available in the debut week (1-7).")] = None,
-    week2_to_week1: Annotated[Optional[float], typer.Option(help="Week-2 hours over week-1 hours.")] = None,
-    weeks_in_top10: Annotated[Optional[int], typer.Option(help="Weeks in the Top 10 among the first four.")] = None,
-    critic_score: Annotated[Optional[float], typer.Option(help="Metacritic metascore, 0-100.")] = None,
-    audience_score: Annotated[Optional[float], typer.Option(help="Audience (user) score, 0-100.")] = None,
-    imdb_rating: Annotated[Optional[float], typer.Option(help="Mean IMDb rating of the season's episodes, 0-10.")] = None,
-    language: Annotated[Optional[str], typer.Option(help="english or non_english.")] = None,
-    genre: Annotated[Optional[str], typer.Option(help="Genre: " + ", ".join(config.GENRES))] = None,
-    runtime_hours: Annotated[Optional[float], typer.Option(help="Runtime of the whole season in hours.")] = None,
-    input: Annotated[Optional[Path], typer.Option("--input", help="CSV of shows (dataset columns) to score.")] = None,
-    output: Annotated[Optional[Path], typer.Option(help="With --input: write predictions to this CSV.")] = None,
-    skip_invalid: Annotated[bool, typer.Option(help="With --input: score valid rows, write rejects to a file.")] = False,
-    model: Annotated[Optional[Path], typer.Option(help="Model file (its card must sit next to it).")] = None,
+    show: Annotated[str | None, typer.Argument(help="Title of a show in the shipped data.")] = None,
+    season: Annotated[int | None, typer.Option(help="Season to score (default: the latest in the data).")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of a show that is not in the data.")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="limited or ongoing.")] = None,
+    source: Annotated[str | None, typer.Option(help="Source material: " + ", ".join(config.SOURCE_MATERIALS))] = None,
+    debut_views: Annotated[str | None, typer.Option(help="Debut-week views, e.g. 19.9M.")] = None,
+    debut_rank: Annotated[int | None, typer.Option(help="Rank in the debut week (1-10).")] = None,
+    days_in_debut_week: Annotated[float | None, typer.Option(help="Days available in the debut week (1-7).")] = None,
+    week2_to_week1: Annotated[float | None, typer.Option(help="Week-2 hours over week-1 hours.")] = None,
+    weeks_in_top10: Annotated[int | None, typer.Option(help="Weeks in the Top 10 among the first four.")] = None,
+    critic_score: Annotated[float | None, typer.Option(help="Metacritic metascore, 0-100.")] = None,
+    audience_score: Annotated[float | None, typer.Option(help="Audience (user) score, 0-100.")] = None,
+    imdb_rating: Annotated[float | None, typer.Option(help="Mean IMDb rating of the season's episodes, 0-10.")] = None,
+    language: Annotated[str | None, typer.Option(help="english or non_english.")] = None,
+    genre: Annotated[str | None, typer.Option(help="Genre: " + ", ".join(config.GENRES))] = None,
+    runtime_hours: Annotated[float | None, typer.Option(help="Runtime of the whole season in hours.")] = None,
+    input: Annotated[Path | None, typer.Option("--input", help="CSV of shows (dataset columns) to score.")] = None,
+    output: Annotated[Path | None, typer.Option(help="With --input: write predictions to this CSV.")] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="With --input: score valid rows, write rejects to a file.")
+    ] = False,
+    model: Annotated[Path | None, typer.Option(help="Model file (its card must sit next to it).")] = None,
     data: Annotated[Path, typer.Option(help="Dataset to look titles up in.")] = config.DATASET_PATH,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -203,7 +213,7 @@ def predict(
     """
     forms = sum(x is not None for x in (show, title, input))
     if forms != 1:
-        raise InputError('give exactly one of: a TITLE in the data, --title for a new show, or --input FILE')
+        raise InputError("give exactly one of: a TITLE in the data, --title for a new show, or --input FILE")
     from renewml.model import load_default_model, load_model
     from renewml.predict import adhoc_row, find_show, parse_human_number, predict_rows
 
@@ -217,12 +227,20 @@ def predict(
         return
     if title is not None:
         inputs = {
-            "format": format, "source_material": source,
+            "format": format,
+            "source_material": source,
             "debut_views": parse_human_number(debut_views, "debut_views"),
-            "debut_rank": debut_rank, "days_in_debut_week": days_in_debut_week,
-            "week2_to_week1": week2_to_week1, "weeks_in_top10_first4": weeks_in_top10,
-            "critic_score": critic_score, "audience_score": audience_score, "imdb_season_rating": imdb_rating,
-            "language": language, "genre": genre, "season_number": season, "runtime_hours": runtime_hours,
+            "debut_rank": debut_rank,
+            "days_in_debut_week": days_in_debut_week,
+            "week2_to_week1": week2_to_week1,
+            "weeks_in_top10_first4": weeks_in_top10,
+            "critic_score": critic_score,
+            "audience_score": audience_score,
+            "imdb_season_rating": imdb_rating,
+            "language": language,
+            "genre": genre,
+            "season_number": season,
+            "runtime_hours": runtime_hours,
         }
         _render(predict_rows(loaded, adhoc_row(title, inputs)), as_json, note=loaded.note)
         return
@@ -258,8 +276,9 @@ def _predict_batch(loaded: object, path: Path, output: Path | None, skip_invalid
                 "season_number": [p.season for p in predictions],
                 "probability": [round(p.probability, 4) for p in predictions],
                 "band": [p.band for p in predictions],
-                "top_reasons": ["; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:3])
-                                for p in predictions],
+                "top_reasons": [
+                    "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:3]) for p in predictions
+                ],
             }
         )
         atomic_write(Path(output), lambda tmp: table.to_csv(tmp, index=False))
@@ -268,10 +287,13 @@ def _predict_batch(loaded: object, path: Path, output: Path | None, skip_invalid
     _render(predictions, as_json)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Console entry point: renewml errors become one line on stderr and exit code 1."""
+    _state["debug"] = False
     try:
-        app(standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
+        if isinstance(result, int) and result:
+            raise SystemExit(result)
     except RenewmlError as error:
         if _state["debug"]:
             raise
@@ -280,10 +302,8 @@ def main() -> None:
     except typer.Abort:
         _err("Aborted.")
         raise SystemExit(1) from None
-    except Exception as error:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(error, click.ClickException):
+    except Exception as error:  # click's usage errors (vendored by typer) carry their own exit code
+        if callable(getattr(error, "show", None)) and isinstance(getattr(error, "exit_code", None), int):
             error.show()
             raise SystemExit(error.exit_code) from None
         if _state["debug"]:

@@ -160,9 +160,7 @@ def bootstrap_intervals(
     }
 
 
-def score_split(
-    split: Split, models: dict[str, Callable] | None = None, n_boot: int = 0
-) -> dict[str, object]:
+def score_split(split: Split, models: dict[str, Callable] | None = None, n_boot: int = 0) -> dict[str, object]:
     """Fit every model on the training side; score each on every slice of the test side."""
     models = models or BASELINES
     predictions = {name: fn(split.train, split.test) for name, fn in models.items()}

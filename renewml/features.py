@@ -62,9 +62,7 @@ class RelativeToGroupMedian(BaseEstimator, TransformerMixin):
         if not valid.any():
             raise ValueError(f"{self.value_column} has no values to learn a median from")
         self.overall_median_ = float(np.median(logs[valid]))
-        self.group_medians_ = {
-            str(g): float(np.median(logs[valid & (groups == g)])) for g in np.unique(groups[valid])
-        }
+        self.group_medians_ = {str(g): float(np.median(logs[valid & (groups == g)])) for g in np.unique(groups[valid])}
         self.n_features_in_ = frame.shape[1]
         return self
 
@@ -73,7 +71,8 @@ class RelativeToGroupMedian(BaseEstimator, TransformerMixin):
         frame = self._frame(X)
         logs = _log_views(frame[self.value_column])
         medians = np.array(
-            [self.group_medians_.get(str(g), self.overall_median_) for g in frame[self.group_column]], dtype=float
+            [self.group_medians_.get(str(g), self.overall_median_) for g in frame[self.group_column]],
+            dtype=float,
         )
         return (logs - medians).reshape(-1, 1)
 
@@ -88,7 +87,12 @@ class RelativeToGroupMedian(BaseEstimator, TransformerMixin):
 
 def make_preprocessor() -> ColumnTransformer:
     """An unfitted ColumnTransformer over the show attributes in `config.FEATURES`."""
-    categories = [list(config.FORMATS), list(config.SOURCE_MATERIALS), list(config.LANGUAGES), list(config.GENRES)]
+    categories = [
+        list(config.FORMATS),
+        list(config.SOURCE_MATERIALS),
+        list(config.LANGUAGES),
+        list(config.GENRES),
+    ]
     transformer = ColumnTransformer(
         [
             (

@@ -13,7 +13,7 @@ import platform
 import shutil
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
@@ -50,7 +50,9 @@ def make_classifier(random_state: int = config.RANDOM_STATE, monotone: bool = Tr
             (
                 "classifier",
                 HistGradientBoostingClassifier(
-                    **HYPERPARAMETERS, monotonic_cst=dict(MONOTONE) if monotone else None, random_state=random_state
+                    **HYPERPARAMETERS,
+                    monotonic_cst=dict(MONOTONE) if monotone else None,
+                    random_state=random_state,
                 ),
             ),
         ]
@@ -58,7 +60,10 @@ def make_classifier(random_state: int = config.RANDOM_STATE, monotone: bool = Tr
 
 
 def fit_model(
-    frame: pd.DataFrame, calibrate: bool = True, random_state: int = config.RANDOM_STATE, monotone: bool = True
+    frame: pd.DataFrame,
+    calibrate: bool = True,
+    random_state: int = config.RANDOM_STATE,
+    monotone: bool = True,
 ) -> object:
     """Fit on the decided rows of `frame`; calibrate with Platt scaling over show-grouped folds.
 
@@ -140,7 +145,6 @@ def reference_profile(frame: pd.DataFrame) -> dict[str, object]:
     return profile
 
 
-
 def card_path(model_path: Path) -> Path:
     return Path(model_path).with_name(Path(model_path).stem + CARD_SUFFIX)
 
@@ -152,7 +156,7 @@ def markdown_card_path(model_path: Path) -> Path:
 def make_card(data_path: Path, frame: pd.DataFrame, evaluation: dict[str, object]) -> ModelCard:
     train = decided(frame)
     return ModelCard(
-        created=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
         training_data_path=_display_path(data_path),
         training_data_sha256=sha256_file(data_path),
         training_rows=int(len(train)),
@@ -197,9 +201,7 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
 def read_card(model_path: Path) -> ModelCard:
     path = card_path(model_path)
     if not path.is_file():
-        raise ModelError(
-            f"{model_path}: no model card ({path.name}) next to it; a model is only loaded with its card"
-        )
+        raise ModelError(f"{model_path}: no model card ({path.name}) next to it; a model is only loaded with its card")
     try:
         return ModelCard.from_json(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as error:
@@ -305,7 +307,10 @@ def render_card_markdown(card: ModelCard) -> str:
     if evaluation:
         lines += ["## Forward hold-out", "", str(evaluation.get("split", "")), ""]
         for slice_name, table in evaluation.get("slices", {}).items():
-            lines += [f"### {slice_name} ({table.get('rows', '?')} rows, {table.get('positives', '?')} renewed)", ""]
+            lines += [
+                f"### {slice_name} ({table.get('rows', '?')} rows, {table.get('positives', '?')} renewed)",
+                "",
+            ]
             lines += ["| model | ROC AUC | Brier |", "|---|---|---|"]
             for model_name, scores in table.get("models", {}).items():
                 auc = scores.get("roc_auc")

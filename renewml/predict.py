@@ -80,7 +80,7 @@ def find_show(frame: pd.DataFrame, title: str, season: int | None = None) -> pd.
     """The dataset row for a title (case- and punctuation-insensitive); the latest season by default."""
     key = normalize_title(title)
     if not key:
-        raise InputError("the title is empty; give a show title such as \"His & Hers\"")
+        raise InputError('the title is empty; give a show title such as "His & Hers"')
     keys = frame["show_title"].map(normalize_title)
     matches = frame[(keys == key) | (frame["series_id"].str.replace("-", "") == key)]
     if matches.empty:
@@ -95,7 +95,9 @@ def find_show(frame: pd.DataFrame, title: str, season: int | None = None) -> pd.
         chosen = matches[matches["season_number"] == season]
         if chosen.empty:
             have = ", ".join(str(s) for s in sorted(matches["season_number"].unique()))
-            raise NotFoundError(f"{matches['show_title'].iloc[0]!r} has no season {season} in the dataset (seasons: {have})")
+            raise NotFoundError(
+                f"{matches['show_title'].iloc[0]!r} has no season {season} in the dataset (seasons: {have})"
+            )
         return chosen.iloc[0]
     return matches.sort_values("season_number").iloc[-1]
 
@@ -110,7 +112,9 @@ def parse_human_number(value: str | float | None, name: str) -> float | None:
         try:
             number = parse_number(value)
         except ValueError:
-            raise InputError(f"--{name.replace('_', '-')}: expected a number such as 19.9M or 850000, found {value!r}") from None
+            raise InputError(
+                f"--{name.replace('_', '-')}: expected a number such as 19.9M or 850000, found {value!r}"
+            ) from None
     if math.isnan(number) or math.isinf(number) or number < 0:
         raise InputError(f"--{name.replace('_', '-')}: expected a number >= 0, found {value!r}")
     return number
@@ -171,12 +175,12 @@ def shapley_reasons(loaded: LoadedModel, row: pd.Series) -> tuple[float, float, 
     mixed = []
     for mask in coalitions:
         values = {}
-        for on, group in zip(mask, groups):
+        for on, group in zip(mask, groups, strict=True):
             for name in INPUT_GROUPS[group]:
                 values[name] = row.get(name) if on else reference.get(name)
         mixed.append(values)
     probabilities = predict_proba(loaded.model, pd.DataFrame(mixed))
-    value = {mask: p for mask, p in zip(coalitions, probabilities)}
+    value = {mask: p for mask, p in zip(coalitions, probabilities, strict=True)}
     n = len(groups)
     contributions = []
     for i, group in enumerate(groups):
@@ -257,7 +261,7 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     """Score every row; with `reasons`, explain each by exact group Shapley values."""
     probabilities = predict_proba(loaded.model, frame)
     out = []
-    for (_, row), probability in zip(frame.iterrows(), probabilities):
+    for (_, row), probability in zip(frame.iterrows(), probabilities, strict=True):
         missing = missing_inputs(row)
         key_missing = any(name in missing for name in config.KEY_FEATURES)
         explained: list[dict[str, object]] = []

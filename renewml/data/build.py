@@ -21,11 +21,11 @@ from renewml.data.titles import normalize_title, parse_season_title, slugify
 from renewml.errors import RawDataError
 
 FIRST_WEEKS = 4  # the decision window: features may use the first four Top-10 weeks
-LATE_ENTRY_DAYS = 45
+LATE_ENTRY_DAYS = 45  # a season first charting this long after its premiere is a library re-entry
 # TMDB editors mark a show "Ended" as soon as a season finishes airing; only trust it once the
 # season has had time for a renewal to be announced.
 SETTLE_TIME = pd.Timedelta(days=180)
-TOP10_START = pd.Timestamp("2021-06-28")  # Monday of the first published week  # a season first charting this long after its premiere is a library re-entry
+TOP10_START = pd.Timestamp("2021-06-28")  # Monday of the first published week
 UNSCRIPTED_WORDS = re.compile(
     r"reality|docuseries|documentary|docu-series|stand-up|talk show|talk-show|game show|game-show|"
     r"cooking|competition|news|variety|dating|makeover|true crime doc",
@@ -97,8 +97,8 @@ def _top10_seasons(top10: pd.DataFrame, overrides: pd.DataFrame) -> tuple[pd.Dat
 
 def _drop(row: object, reason: str) -> dict:
     return {
-        "show_title": getattr(row, "show_title"),
-        "season_title": getattr(row, "season_title"),
+        "show_title": row.show_title,
+        "season_title": row.season_title,
         "debut_week": getattr(row, "first_week", getattr(row, "debut_week", None)),
         "reason": reason,
     }
@@ -272,8 +272,9 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     # engagement reports: per-season release dates, runtimes, and Netflix branding
     engagement = engagement.copy()
     parsed = [parse_season_title(t.split(":")[0], t) for t in engagement["title"]]
-    engagement["series_key"] = [normalize_title(re.split(r":\s*(?:Season|Limited Series|Part|Volume)", t)[0])
-                                for t in engagement["title"]]
+    engagement["series_key"] = [
+        normalize_title(re.split(r":\s*(?:Season|Limited Series|Part|Volume)", t)[0]) for t in engagement["title"]
+    ]
     engagement["season_number"] = [p.season_number for p in parsed]
     eng_release = (
         engagement.dropna(subset=["release_date", "season_number"])
@@ -286,8 +287,12 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     tmdb_by_key = {k: g for k, g in tmdb.groupby("key")}
     wiki_by_key = {k: g for k, g in wiki.groupby("key")}
     asof_map = {(r.top10_show_title, r.top10_season_title): r for r in asof.itertuples()}
-    label_map = {(normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in label_overrides.iterrows()}
-    review_map = {(normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in review_overrides.iterrows()}
+    label_map = {
+        (normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in label_overrides.iterrows()
+    }
+    review_map = {
+        (normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in review_overrides.iterrows()
+    }
     top10_max_season = seasons.groupby("series_key")["season_number"].max()
     top10_next_week = {
         (k, n): w for k, n, w in seasons[["series_key", "season_number", "debut_week"]].itertuples(index=False)
@@ -382,7 +387,10 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             season_lists = raw.imdb_seasons(raw_dir, a.file)
             index = int(a.season_index) - 1
             if season_lists and 0 <= index < len(season_lists) and season_lists[index]:
-                imdb_rating, imdb_source = round(float(np.mean(season_lists[index])), 2), "imdb_asof_debut_plus_28d"
+                imdb_rating, imdb_source = (
+                    round(float(np.mean(season_lists[index])), 2),
+                    "imdb_asof_debut_plus_28d",
+                )
         latest_lists = raw.imdb_seasons(raw_dir, raw.latest_imdb_file(imdb_id)) if imdb_id else None
         if np.isnan(imdb_rating) and latest_lists and n <= len(latest_lists) and latest_lists[n - 1]:
             imdb_rating, imdb_source = round(float(np.mean(latest_lists[n - 1])), 2), "imdb_2026-08-22"
@@ -413,8 +421,11 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         # --- source material, genre, language
         in_film_book = key in film_book
         source_material, source_note = _source_material(
-            s, t["keywords"] if t is not None else "", str(mc["description"]) if mc is not None else "",
-            in_film_book, curated_sources,
+            s,
+            t["keywords"] if t is not None else "",
+            str(mc["description"]) if mc is not None else "",
+            in_film_book,
+            curated_sources,
         )
         keywords = t["keywords"].lower() if t is not None else ""
         anthology = "anthology" in keywords or "anthology" in wiki_genre.lower()
@@ -426,7 +437,7 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             next_weeks = [w for (k2, n2), w in top10_next_week.items() if k2 == key and n2 > n]
             ev.renewed.append(f"netflix_top10: season {n + 1}+ charted from {min(next_weeks).date()}")
         if eng_seasons.get(key, 0) > n:
-            ev.renewed.append(f"netflix_engagement: a later season listed (reports to 2025-06)")
+            ev.renewed.append("netflix_engagement: a later season listed (reports to 2025-06)")
         if wiki_rows is not None:
             for w in wiki_rows.itertuples():
                 said = wiki_status_evidence(w.status, w.seasons, n)
@@ -497,8 +508,14 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     table = table.sort_values(["debut_week", "row_id"]).reset_index(drop=True)
     dup = table.duplicated("row_id", keep="first")
     for _, r in table[dup].iterrows():
-        dropped.append({"show_title": r["show_title"], "season_title": r["season_title"],
-                        "debut_week": r["debut_week"], "reason": "same series and season as an earlier row"})
+        dropped.append(
+            {
+                "show_title": r["show_title"],
+                "season_title": r["season_title"],
+                "debut_week": r["debut_week"],
+                "reason": "same series and season as an earlier row",
+            }
+        )
     table = table[~dup].reset_index(drop=True)
     dropped_frame = pd.DataFrame(dropped)
     dropped_frame["debut_week"] = pd.to_datetime(dropped_frame["debut_week"]).dt.date.astype(str)

@@ -80,7 +80,7 @@ def wiki_status_evidence(status: str, seasons_at_snapshot: float, season_number:
     return None
 
 
-def decide_label(evidence: Evidence, override: "Mapping[str, str] | None" = None) -> Label:
+def decide_label(evidence: Evidence, override: Mapping[str, str] | None = None) -> Label:
     """Resolve the evidence for one season into a label, outcome and named source."""
     if override is not None:
         value = override["renewed"]

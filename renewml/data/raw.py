@@ -75,7 +75,13 @@ def read_top10(raw_dir: Path) -> pd.DataFrame:
     frame = pd.read_csv(raw_dir / TOP10_FILE, sep="\t", keep_default_na=False, dtype=str)
     frame = frame[frame["category"].str.startswith("TV")].copy()
     frame["week"] = pd.to_datetime(frame["week"])
-    for column in ("weekly_rank", "weekly_hours_viewed", "runtime", "weekly_views", "cumulative_weeks_in_top_10"):
+    for column in (
+        "weekly_rank",
+        "weekly_hours_viewed",
+        "runtime",
+        "weekly_views",
+        "cumulative_weeks_in_top_10",
+    ):
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
     return frame.reset_index(drop=True)
 
@@ -221,8 +227,16 @@ def read_engagement(raw_dir: Path) -> pd.DataFrame:
     folder = raw_dir / ENGAGEMENT_DIR
     if not folder.is_dir():
         return pd.DataFrame(
-            columns=["period_start", "period_end", "title", "available_globally", "release_date", "hours",
-                     "runtime_hours", "views"]
+            columns=[
+                "period_start",
+                "period_end",
+                "title",
+                "available_globally",
+                "release_date",
+                "hours",
+                "runtime_hours",
+                "views",
+            ]
         )
     parts = []
     for path in sorted(folder.glob("*.xlsx")):
@@ -231,7 +245,9 @@ def read_engagement(raw_dir: Path) -> pd.DataFrame:
             continue
         year = int(match.group(1))
         start = pd.Timestamp(year=year, month=1 if match.group(2) == "Jan" else 7, day=1)
-        end = pd.Timestamp(year=year, month=6 if match.group(3) == "Jun" else 12, day=30 if match.group(3) == "Jun" else 31)
+        end = pd.Timestamp(
+            year=year, month=6 if match.group(3) == "Jun" else 12, day=30 if match.group(3) == "Jun" else 31
+        )
         sheets = pd.read_excel(path, sheet_name=None, header=5)
         for name, sheet in sheets.items():
             if name.lower() in ("film", "films", "movies"):

@@ -33,60 +33,200 @@ class Column:
 
 DATASET_COLUMNS: tuple[Column, ...] = (
     Column("row_id", "str", "Unique key: series slug and season number", source="derived", nullable=False),
-    Column("series_id", "str", "Series slug; the grouping key of evaluation splits", source="derived", nullable=False),
-    Column("show_title", "str", "Show title as Netflix's Top 10 prints it", source="Netflix Top 10", nullable=False),
-    Column("season_title", "str", "Season title as Netflix's Top 10 prints it", source="Netflix Top 10", nullable=False),
-    Column("season_number", "int", "Season (Part, Volume) number; limited series are 1", minimum=1, maximum=60,
-           source="parsed from season_title", nullable=False),
-    Column("language", "category", "Netflix Top 10 list: TV (English) or TV (Non-English)", allowed=config.LANGUAGES,
-           source="Netflix Top 10", nullable=False),
-    Column("format", "category", "limited when Netflix titles the season 'Limited Series', else ongoing",
-           allowed=config.FORMATS, source="Netflix Top 10 (curated overrides)", nullable=False),
+    Column(
+        "series_id",
+        "str",
+        "Series slug; the grouping key of evaluation splits",
+        source="derived",
+        nullable=False,
+    ),
+    Column(
+        "show_title",
+        "str",
+        "Show title as Netflix's Top 10 prints it",
+        source="Netflix Top 10",
+        nullable=False,
+    ),
+    Column(
+        "season_title",
+        "str",
+        "Season title as Netflix's Top 10 prints it",
+        source="Netflix Top 10",
+        nullable=False,
+    ),
+    Column(
+        "season_number",
+        "int",
+        "Season (Part, Volume) number; limited series are 1",
+        minimum=1,
+        maximum=60,
+        source="parsed from season_title",
+        nullable=False,
+    ),
+    Column(
+        "language",
+        "category",
+        "Netflix Top 10 list: TV (English) or TV (Non-English)",
+        allowed=config.LANGUAGES,
+        source="Netflix Top 10",
+        nullable=False,
+    ),
+    Column(
+        "format",
+        "category",
+        "limited when Netflix titles the season 'Limited Series', else ongoing",
+        allowed=config.FORMATS,
+        source="Netflix Top 10 (curated overrides)",
+        nullable=False,
+    ),
     Column("anthology", "bool", "TMDB keyword or Wikipedia genre says anthology", source="TMDB, Wikipedia"),
-    Column("source_material", "category", "What the series adapts", allowed=config.SOURCE_MATERIALS,
-           source="curated table, TMDB keywords, Metacritic descriptions, Wikipedia", nullable=False),
+    Column(
+        "source_material",
+        "category",
+        "What the series adapts",
+        allowed=config.SOURCE_MATERIALS,
+        source="curated table, TMDB keywords, Metacritic descriptions, Wikipedia",
+        nullable=False,
+    ),
     Column("source_material_note", "str", "Why, with a reference for curated rows", source="curated"),
-    Column("genre", "category", "Primary genre", allowed=config.GENRES, source="TMDB, Wikipedia, Metacritic",
-           nullable=False),
-    Column("debut_week", "date", "Sunday ending the season's first Top 10 week", source="Netflix Top 10",
-           nullable=False),
-    Column("premiere_date", "date", "Release date of the season, where a source gives it",
-           source="Netflix engagement reports, TMDB, Wikipedia"),
+    Column(
+        "genre",
+        "category",
+        "Primary genre",
+        allowed=config.GENRES,
+        source="TMDB, Wikipedia, Metacritic",
+        nullable=False,
+    ),
+    Column(
+        "debut_week",
+        "date",
+        "Sunday ending the season's first Top 10 week",
+        source="Netflix Top 10",
+        nullable=False,
+    ),
+    Column(
+        "premiere_date",
+        "date",
+        "Release date of the season, where a source gives it",
+        source="Netflix engagement reports, TMDB, Wikipedia",
+    ),
     Column("premiere_date_source", "str", "Which source gave premiere_date"),
-    Column("days_in_debut_week", "float", "Days the season was available in its debut week", unit="days",
-           minimum=1, maximum=7, source="derived"),
-    Column("debut_rank", "int", "Rank in the debut week", minimum=1, maximum=10, source="Netflix Top 10",
-           nullable=False),
-    Column("debut_hours", "float", "Hours viewed in the debut week", unit="hours", minimum=0,
-           source="Netflix Top 10", nullable=False),
-    Column("debut_views", "float", "Views (hours / runtime) in the debut week", unit="views", minimum=0,
-           source="Netflix Top 10 (reported from 2023-06-18, derived before)"),
+    Column(
+        "days_in_debut_week",
+        "float",
+        "Days the season was available in its debut week",
+        unit="days",
+        minimum=1,
+        maximum=7,
+        source="derived",
+    ),
+    Column(
+        "debut_rank",
+        "int",
+        "Rank in the debut week",
+        minimum=1,
+        maximum=10,
+        source="Netflix Top 10",
+        nullable=False,
+    ),
+    Column(
+        "debut_hours",
+        "float",
+        "Hours viewed in the debut week",
+        unit="hours",
+        minimum=0,
+        source="Netflix Top 10",
+        nullable=False,
+    ),
+    Column(
+        "debut_views",
+        "float",
+        "Views (hours / runtime) in the debut week",
+        unit="views",
+        minimum=0,
+        source="Netflix Top 10 (reported from 2023-06-18, derived before)",
+    ),
     Column("debut_views_derived", "bool", "debut_views computed from hours and runtime, not reported"),
     Column("debut_views_per_day", "float", "debut_views / days_in_debut_week", unit="views per day", minimum=0),
-    Column("runtime_hours", "float", "Runtime of the whole season", unit="hours", minimum=0,
-           source="Netflix Top 10, engagement reports"),
-    Column("week2_to_week1", "float", "Hours in week 2 over hours in week 1", unit="ratio", minimum=0,
-           source="Netflix Top 10"),
+    Column(
+        "runtime_hours",
+        "float",
+        "Runtime of the whole season",
+        unit="hours",
+        minimum=0,
+        source="Netflix Top 10, engagement reports",
+    ),
+    Column(
+        "week2_to_week1",
+        "float",
+        "Hours in week 2 over hours in week 1",
+        unit="ratio",
+        minimum=0,
+        source="Netflix Top 10",
+    ),
     Column("week2_is_upper_bound", "bool", "Not in the Top 10 in week 2: the ratio uses the 10th place's hours"),
-    Column("weeks_in_top10_first4", "int", "Weeks in the Top 10 among the first four", minimum=1, maximum=4,
-           source="Netflix Top 10", nullable=False),
-    Column("critic_score", "float", "Metacritic metascore (series-level)", unit="0-100", minimum=0, maximum=100,
-           source="Metacritic (scraped end of 2025)"),
-    Column("audience_score", "float", "Metacritic user score x10 (series-level)", unit="0-100", minimum=0,
-           maximum=100, source="Metacritic (scraped end of 2025)"),
+    Column(
+        "weeks_in_top10_first4",
+        "int",
+        "Weeks in the Top 10 among the first four",
+        minimum=1,
+        maximum=4,
+        source="Netflix Top 10",
+        nullable=False,
+    ),
+    Column(
+        "critic_score",
+        "float",
+        "Metacritic metascore (series-level)",
+        unit="0-100",
+        minimum=0,
+        maximum=100,
+        source="Metacritic (scraped end of 2025)",
+    ),
+    Column(
+        "audience_score",
+        "float",
+        "Metacritic user score x10 (series-level)",
+        unit="0-100",
+        minimum=0,
+        maximum=100,
+        source="Metacritic (scraped end of 2025)",
+    ),
     Column("review_source", "str", "Where the review scores came from"),
-    Column("review_scores_mix_later_seasons", "bool",
-           "Metacritic's season count exceeds this season: the scores can include later seasons"),
-    Column("imdb_season_rating", "float", "Mean IMDb rating of this season's episodes", unit="0-10", minimum=0,
-           maximum=10, source="IMDb via imdb-heatmap (as of debut + 28 days where available)"),
+    Column(
+        "review_scores_mix_later_seasons",
+        "bool",
+        "Metacritic's season count exceeds this season: the scores can include later seasons",
+    ),
+    Column(
+        "imdb_season_rating",
+        "float",
+        "Mean IMDb rating of this season's episodes",
+        unit="0-10",
+        minimum=0,
+        maximum=10,
+        source="IMDb via imdb-heatmap (as of debut + 28 days where available)",
+    ),
     Column("imdb_rating_source", "str", "imdb_asof_debut_plus_28d (point in time) or imdb_2026-08-22 (later)"),
     Column("tmdb_id", "str", "TMDB tv id where matched", source="TMDB"),
     Column("imdb_id", "str", "IMDb title id where matched", source="TMDB, JustWatch, IMDb"),
     Column("original_evidence", "str", "Sources that show it is a Netflix original"),
-    Column("renewed", "int", "1 = a next season was ordered, 0 = not, blank = not decided or not known",
-           minimum=0, maximum=1, source="label rules"),
-    Column("outcome", "category", "renewed, cancelled, ended (not said whether planned), ended_as_planned, limited_concluded or unknown",
-           allowed=config.OUTCOMES, source="label rules", nullable=False),
+    Column(
+        "renewed",
+        "int",
+        "1 = a next season was ordered, 0 = not, blank = not decided or not known",
+        minimum=0,
+        maximum=1,
+        source="label rules",
+    ),
+    Column(
+        "outcome",
+        "category",
+        "renewed, cancelled, ended (not said whether planned), ended_as_planned, limited_concluded or unknown",
+        allowed=config.OUTCOMES,
+        source="label rules",
+        nullable=False,
+    ),
     Column("label_source", "str", "The most direct source of the label", nullable=False),
     Column("label_evidence", "str", "Every piece of evidence found, with snapshot dates"),
     Column("sources", "str", "Raw sources that contributed to the row", nullable=False),
@@ -162,7 +302,9 @@ def _coerce(value: str, column: Column) -> tuple[object, str | None]:
     return (int(number) if column.kind == "int" else number), None
 
 
-def check_frame(raw: pd.DataFrame, columns: tuple[Column, ...], required: tuple[str, ...]) -> tuple[pd.DataFrame, list[Problem]]:
+def check_frame(
+    raw: pd.DataFrame, columns: tuple[Column, ...], required: tuple[str, ...]
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Type and range-check a frame of strings; return the converted frame and every problem found."""
     problems: list[Problem] = []
     missing = [name for name in required if name not in raw.columns]
@@ -242,14 +384,27 @@ def validate_dataset(path: Path) -> pd.DataFrame:
 def _consistency_problems(frame: pd.DataFrame) -> list[Problem]:
     problems = []
     for index in frame.index[frame["row_id"].duplicated(keep="first")]:
-        problems.append(Problem(int(index) + 2, "row_id", f"expected a unique key, found '{frame.at[index, 'row_id']}' again"))
-    expected = {"renewed": 1, "cancelled": 0, "ended": 0, "ended_as_planned": 0, "limited_concluded": 0, "unknown": None}
+        problems.append(
+            Problem(int(index) + 2, "row_id", f"expected a unique key, found '{frame.at[index, 'row_id']}' again")
+        )
+    expected = {
+        "renewed": 1,
+        "cancelled": 0,
+        "ended": 0,
+        "ended_as_planned": 0,
+        "limited_concluded": 0,
+        "unknown": None,
+    }
     for index, outcome, renewed in frame[["outcome", "renewed"]].itertuples():
         want = expected.get(outcome, "?")
         if want is None and renewed is not None and not pd.isna(renewed):
-            problems.append(Problem(int(index) + 2, "renewed", f"expected blank for outcome 'unknown', found {renewed}"))
+            problems.append(
+                Problem(int(index) + 2, "renewed", f"expected blank for outcome 'unknown', found {renewed}")
+            )
         elif want is not None and want != "?" and (renewed is None or pd.isna(renewed) or int(renewed) != want):
-            problems.append(Problem(int(index) + 2, "renewed", f"expected {want} for outcome '{outcome}', found {renewed}"))
+            problems.append(
+                Problem(int(index) + 2, "renewed", f"expected {want} for outcome '{outcome}', found {renewed}")
+            )
     return problems
 
 
@@ -257,8 +412,6 @@ def _summarise(path: Path, problems: list[Problem], limit: int = 3) -> str:
     first = problems[0]
     message = str(InputError.at(path, first.row, first.column, first.message))
     if len(problems) > 1:
-        others = "; ".join(
-            f"row {p.row}, column '{p.column}'" for p in problems[1:limit]
-        )
+        others = "; ".join(f"row {p.row}, column '{p.column}'" for p in problems[1:limit])
         message += f" (and {len(problems) - 1} more problem(s): {others}{'; ...' if len(problems) > limit else ''})"
     return message

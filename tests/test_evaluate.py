@@ -1,0 +1,48 @@
+"""The evaluation can tell a good model from a broken one, and splits never leak a show."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from renewml import config
+from renewml.evaluate import expected_calibration_error, forward_split, metrics, score_split
+
+
+def test_forward_split_is_time_ordered_and_show_grouped(dataset):
+    split = forward_split(dataset)
+    assert split.train["debut_week"].max() < split.test["debut_week"].min()
+    assert not set(split.train["series_id"]) & set(split.test["series_id"])
+    assert split.train["renewed"].notna().all() and split.test["renewed"].notna().all()
+
+
+def test_shuffled_labels_score_near_chance(dataset):
+    rng = np.random.default_rng(0)
+    broken = dataset.copy()
+    known = broken["renewed"].notna()
+    broken.loc[known, "renewed"] = rng.permutation(broken.loc[known, "renewed"].to_numpy())
+    split = forward_split(dataset)
+    broken_split = forward_split(broken)
+    broken_split.test = split.test  # score the broken model against the true labels
+    from renewml.evaluate import BASELINES
+
+    good = score_split(split, {"gbm": BASELINES["gbm_calibrated"]})
+    bad = score_split(broken_split, {"gbm": BASELINES["gbm_calibrated"]})
+    good_auc = good["slices"]["all"]["models"]["gbm"]["roc_auc"]
+    bad_auc = bad["slices"]["all"]["models"]["gbm"]["roc_auc"]
+    assert good_auc > 0.8
+    assert abs(bad_auc - 0.5) < 0.15
+    assert good["slices"]["all"]["models"]["gbm"]["brier"] < bad["slices"]["all"]["models"]["gbm"]["brier"]
+
+
+def test_metrics_structure_and_values():
+    y = np.array([0, 0, 1, 1])
+    perfect = metrics(y, np.array([0.0, 0.0, 1.0, 1.0]))
+    assert perfect["roc_auc"] == 1.0 and perfect["accuracy"] == 1.0 and perfect["brier"] < 1e-6
+    assert set(perfect) == {"roc_auc", "pr_auc", "brier", "log_loss", "accuracy", "ece"}
+    assert metrics(np.array([0, 0]), np.array([0.2, 0.3]))["roc_auc"] is None
+    assert expected_calibration_error(y, np.full(4, 0.5)) == 0.0
+    assert abs(expected_calibration_error(y, np.full(4, 0.9)) - 0.4) < 1e-9
+
+
+def test_card_evaluation_is_on_the_configured_holdout(shipped_model):
+    assert shipped_model.card.evaluation["holdout_start"] == config.HOLDOUT_START

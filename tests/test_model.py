@@ -1,0 +1,127 @@
+"""Model behaviour (His & Hers, a big renewed hit), the card, and loading safely."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from renewml import config
+from renewml.errors import ModelError
+from renewml.model import card_path, load_model, predict_proba
+from renewml.predict import find_show
+
+
+def probability(loaded, dataset, title, season=None):
+    row = find_show(dataset, title, season)
+    return float(predict_proba(loaded.model, row.to_frame().T)[0])
+
+
+def test_his_and_hers_is_essentially_cancelled(shipped_model, dataset):
+    assert probability(shipped_model, dataset, "His & Hers") <= 0.10
+
+
+def test_a_views_only_rule_would_get_his_and_hers_wrong(dataset):
+    # the reason this product exists: a #1 debut with 19.9M views looks like a hit on views alone
+    row = find_show(dataset, "His & Hers")
+    ongoing = dataset[(dataset["format"] == "ongoing") & dataset["renewed"].notna()]
+    big = ongoing[ongoing["debut_views"] >= 0.8 * row["debut_views"]]
+    assert big["renewed"].mean() >= 0.5
+
+
+def test_wednesday_season_1_is_a_safe_bet(shipped_model, dataset):
+    assert probability(shipped_model, dataset, "Wednesday", 1) >= 0.7
+
+
+def test_card_records_provenance_and_holdout(shipped_model):
+    card = shipped_model.card
+    assert len(card.training_data_sha256) == 64 and len(card.model_sha256) == 64
+    assert card.features == list(config.FEATURES)
+    assert {"scikit-learn", "pandas", "numpy", "python"} <= set(card.versions)
+    slices = card.evaluation["slices"]
+    for name in ("all", "ongoing"):
+        models = slices[name]["models"]
+        assert {"prior_rate", "format_only", "gbm_calibrated"} <= set(models)
+        assert models["gbm_calibrated"]["roc_auc"] > models["prior_rate"]["roc_auc"]
+        assert models["gbm_calibrated"]["brier"] < models["prior_rate"]["brier"]
+
+
+def _copy_model(tmp_path):
+    target = tmp_path / "m.joblib"
+    shutil.copy(config.MODEL_PATH, target)
+    shutil.copy(card_path(config.MODEL_PATH), card_path(target))
+    return target
+
+
+def test_tampered_model_is_refused(tmp_path):
+    target = _copy_model(tmp_path)
+    with open(target, "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelError, match="does not match the card"):
+        load_model(target)
+
+
+def test_model_without_card_is_refused(tmp_path):
+    target = _copy_model(tmp_path)
+    card_path(target).unlink()
+    with pytest.raises(ModelError, match="no model card"):
+        load_model(target)
+
+
+def test_model_from_another_sklearn_version_is_refused(tmp_path):
+    target = _copy_model(tmp_path)
+    card = json.loads(card_path(target).read_text())
+    card["versions"]["scikit-learn"] = "0.24.2"
+    card_path(target).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="retrain"):
+        load_model(target)
+
+
+BASE = {
+    "format": "ongoing",
+    "source_material": "original",
+    "language": "english",
+    "genre": "drama",
+    "season_number": 1.0,
+    "debut_rank": 3.0,
+    "debut_views_per_day": np.nan,
+    "runtime_hours": 7.0,
+    "week2_to_week1": 0.8,
+    "weeks_in_top10_first4": 3.0,
+    "critic_score": 70.0,
+    "audience_score": np.nan,
+    "imdb_season_rating": 7.5,
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    views=st.floats(min_value=0, max_value=2e8, allow_nan=False),
+    factor=st.floats(min_value=1.0, max_value=50.0),
+    form=st.sampled_from(config.FORMATS),
+    source=st.sampled_from(config.SOURCE_MATERIALS),
+    critic=st.one_of(st.none(), st.floats(min_value=0, max_value=100)),
+)
+def test_probability_is_bounded_monotone_in_views_and_deterministic(shipped_model, views, factor, form, source, critic):
+    rows = pd.DataFrame(
+        [
+            {**BASE, "format": form, "source_material": source, "critic_score": critic, "debut_views": views},
+            {
+                **BASE,
+                "format": form,
+                "source_material": source,
+                "critic_score": critic,
+                "debut_views": views * factor,
+            },
+        ]
+    )
+    first = predict_proba(shipped_model.model, rows)
+    again = predict_proba(shipped_model.model, rows)
+    assert np.all((first >= 0) & (first <= 1))
+    assert first[1] >= first[0] - 1e-12
+    assert np.array_equal(first, again)

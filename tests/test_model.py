@@ -125,3 +125,24 @@ def test_probability_is_bounded_monotone_in_views_and_deterministic(shipped_mode
     assert np.all((first >= 0) & (first <= 1))
     assert first[1] >= first[0] - 1e-12
     assert np.array_equal(first, again)
+
+
+def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(tmp_path, monkeypatch):
+    from renewml import model as model_module
+
+    shipped = _copy_model(tmp_path)
+    card = json.loads(card_path(shipped).read_text())
+    card["versions"]["scikit-learn"] = "0.24.2"
+    card_path(shipped).write_text(json.dumps(card))
+    monkeypatch.setattr(model_module.config, "MODEL_PATH", shipped)
+    monkeypatch.setattr(model_module.config, "CACHE_DIR", tmp_path / "cache")
+    loaded = model_module.load_default_model()
+    assert "retrained" in loaded.note
+    assert loaded.path.parent == tmp_path / "cache"
+    assert loaded.card.training_data_sha256 == shipped_card_sha(shipped)
+    again = model_module.load_default_model()  # the second time, the cached copy is used as is
+    assert again.path == loaded.path
+
+
+def shipped_card_sha(path):
+    return json.loads(card_path(path).read_text())["training_data_sha256"]

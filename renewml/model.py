@@ -189,13 +189,19 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
     if path.exists():
         for source in (path, card_path(path)):
             if source.exists():
-                shutil.copy2(source, source.with_name(source.name + ".bak"))
+                atomic_write(backup_path(source), lambda tmp, source=source: shutil.copy2(source, tmp))
+    # Model first, card second: a crash in between leaves a new model under the old card, which
+    # `load_model` detects by hash and answers with the backup the old card still vouches for.
     atomic_write(path, lambda tmp: joblib.dump(model, tmp, compress=3))
     card.model_sha256 = sha256_file(path)
     card.model_file = path.name
     atomic_write_text(card_path(path), card.to_json())
     atomic_write_text(markdown_card_path(path), render_card_markdown(card))
     return path
+
+
+def backup_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + ".bak")
 
 
 def read_card(model_path: Path) -> ModelCard:
@@ -243,12 +249,22 @@ def load_model(path: Path | None = None) -> LoadedModel:
     """Load a model after checking its card; see `load_default_model` for the shipped-model fallback."""
     path = Path(path or config.MODEL_PATH)
     card = read_card(path)
-    check_card(path, card)
+    note = ""
     try:
-        model = joblib.load(path)
+        check_card(path, card)
+        source = path
+    except ModelError:
+        backup = backup_path(path)
+        if not (backup.is_file() and card.model_sha256 and sha256_file(backup) == card.model_sha256):
+            raise
+        check_card(backup, card)
+        source = backup
+        note = f"the last save of {path.name} was interrupted; using the previous model its card vouches for"
+    try:
+        model = joblib.load(source)
     except Exception as error:  # a file the card vouches for but that cannot be read
-        raise ModelError(f"{path}: cannot be unpickled ({error.__class__.__name__})") from None
-    return LoadedModel(model=model, card=card, path=path)
+        raise ModelError(f"{source}: cannot be unpickled ({error.__class__.__name__})") from None
+    return LoadedModel(model=model, card=card, path=path, note=note)
 
 
 def load_default_model() -> LoadedModel:

@@ -153,6 +153,12 @@ def read_batch(path: object) -> tuple[pd.DataFrame, list[Problem]]:
 
     raw = read_csv_strict(path)
     frame, problems = check_frame(raw, PREDICT_COLUMNS, PREDICT_REQUIRED)
+    keys = [c for c in ("show_title", "season_number") if c in raw.columns]
+    duplicated = raw.duplicated(keys, keep="first") if "show_title" in keys else pd.Series(False, index=raw.index)
+    for index in raw.index[duplicated]:
+        what = " and ".join(f"{c} '{raw.at[index, c]}'" for c in keys)
+        problems.append(Problem(int(index) + 2, keys[0], f"expected one row per show season, found {what} again"))
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     if any(p.row is None for p in problems):
         p = problems[0]
         raise InputError.at(path, 1, p.column, p.message)

@@ -134,6 +134,7 @@ BAD_CSVS = {
     "ragged row": (HEADER + "A,limited,original\n", "fields"),
     "blank title": (HEADER + ",limited,original,1M,50,1\n", "column 'show_title'"),
     "duplicate column": ("show_title,format,format\nA,limited,ongoing\n", "more than once"),
+    "duplicate show season": (HEADER + "A,limited,original,1M,50,1\nA,limited,original,2M,50,1\n", "row 3"),
     "bad row later": (
         HEADER + "A,limited,original,1M,50,1\nB,ongoing,original,1M,50,1\nC,ongoing,x,1M,50,1\n",
         "row 4",

@@ -119,37 +119,54 @@ def train(
     print(f"wrote {out} and its card")
 
 
+def _fmt_auc(value: float | None) -> str:
+    return "  n/a" if value is None else f"{value:.3f}"
+
+
 @app.command()
 def evaluate(
     data: Annotated[Path, typer.Option(help="Curated dataset.")] = config.DATASET_PATH,
+    model: Annotated[Path | None, typer.Option(help="Also score this saved model on the hold-out rows.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write report.md, report.json and PNG plots here.")] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for 95% intervals (0 = none).")] = 200,
+    backtest: Annotated[bool, typer.Option(help="Also run the rolling-origin backtest.")] = True,
 ) -> None:
-    """Forward hold-out of the model against baselines, overall and per slice.
+    """Forward hold-out and rolling backtest of the model against baselines, overall and per slice.
 
-    Example: renewml evaluate --json
+    Example: renewml evaluate --report reports/shipped
     """
     from renewml.data import load_dataset
-    from renewml.evaluate import forward_split, remarks, score_split
+    from renewml.evaluate import evaluate_all
 
     frame = load_dataset(data)
-    result = score_split(forward_split(frame), n_boot=bootstrap)
-    result.pop("predictions")
-    result["remarks"] = remarks({**result})
+    if report is not None:
+        from renewml.report import write_report
+
+        _err(f"writing the report to {report} ...")
+        result = write_report(frame, report, n_boot=bootstrap, data_label=str(data))
+    else:
+        result = evaluate_all(frame, model_path=model, n_boot=bootstrap, backtest=backtest)
     if as_json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2, default=float))
         return
     print(result["split"])
     for slice_name, entry in result["slices"].items():
         print(f"\n{slice_name}: {entry['rows']} seasons, {entry['positives']} renewed")
         for name, s in entry["models"].items():
-            auc = "  n/a" if s["roc_auc"] is None else f"{s['roc_auc']:.3f}"
             print(
-                f"  {name:18s} ROC AUC {auc}  Brier {s['brier']:.3f}  log loss {s['log_loss']:.3f}  ECE {s['ece']:.3f}"
+                f"  {name:18s} ROC AUC {_fmt_auc(s['roc_auc'])}  Brier {s['brier']:.3f}  log loss {s['log_loss']:.3f}  "
+                f"ECE {s['ece']:.3f}"
             )
+    for period in result.get("rolling_backtest", []):
+        scores = period["slices"]["ongoing"]["models"]
+        text = "  ".join(f"{name} {_fmt_auc(s['roc_auc'])}" for name, s in scores.items())
+        print(f"backtest {period['period']}, ongoing ROC AUC: {text}")
     print()
     for line in result["remarks"]:
         print("- " + line)
+    if report is not None:
+        print(f"wrote {Path(report) / 'report.md'}")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -143,15 +143,42 @@ def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
     }
 
 
+def _fast_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
+    """The same metrics as `metrics`, in plain numpy, for the thousands of bootstrap resamples."""
+    from scipy.stats import rankdata
+
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    out: dict[str, float | None] = {
+        "brier": float(np.mean((p - y) ** 2)),
+        "log_loss": float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))),
+        "accuracy": float(((p >= 0.5) == y).mean()),
+        "ece": expected_calibration_error(y, p),
+        "roc_auc": None,
+        "pr_auc": None,
+    }
+    if positives and negatives:
+        ranks = rankdata(p)
+        out["roc_auc"] = float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+        order = np.argsort(-p, kind="mergesort")
+        hits = y[order]
+        precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+        out["pr_auc"] = float((precision * hits).sum() / positives)
+    return out
+
+
 def bootstrap_intervals(
     y: np.ndarray, p: np.ndarray, n_boot: int, random_state: int = config.RANDOM_STATE
 ) -> dict[str, list[float] | None]:
     """95% percentile intervals of each metric over rows resampled with replacement."""
     rng = np.random.default_rng(random_state)
+    y = np.asarray(y, dtype=int)
+    p = np.asarray(p, dtype=float)
     draws: dict[str, list[float]] = {}
     for _ in range(n_boot):
         index = rng.integers(0, len(y), len(y))
-        for name, value in metrics(y[index], p[index]).items():
+        for name, value in _fast_metrics(y[index], p[index]).items():
             if value is not None:
                 draws.setdefault(name, []).append(value)
     return {
@@ -178,6 +205,42 @@ def score_split(split: Split, models: dict[str, Callable] | None = None, n_boot:
             entry["models"][name] = scores
         slices[slice_name] = entry
     return {"split": split.description, "slices": slices, "predictions": predictions}
+
+
+def rolling_backtest(
+    frame: pd.DataFrame,
+    first_cutoff: str = "2023-01-01",
+    step_months: int = 6,
+    models: dict[str, Callable] | None = None,
+) -> list[dict[str, object]]:
+    """Rolling origin: for each half-year cutoff, train on everything before it and score the
+    decided seasons of the next period (shows already seen in training left out)."""
+    models = models or {name: BASELINES[name] for name in ("prior_rate", "format_only", "logistic", HEADLINE_MODEL)}
+    last = pd.to_datetime(decided(frame)[config.TIME_COLUMN]).max()
+    periods = []
+    cutoff = pd.Timestamp(first_cutoff)
+    while cutoff <= last:
+        end = cutoff + pd.DateOffset(months=step_months)
+        split = forward_split(frame, cutoff.date().isoformat(), end.date().isoformat())
+        if len(split.test) and split.test[config.LABEL].nunique() == 2:
+            result = score_split(split, models)
+            periods.append(
+                {
+                    "period": f"{cutoff.date()} to {(end - pd.Timedelta(days=1)).date()}",
+                    "train_rows": len(split.train),
+                    "slices": {
+                        name: {
+                            "rows": entry["rows"],
+                            "positives": entry["positives"],
+                            "models": entry["models"],
+                        }
+                        for name, entry in result["slices"].items()
+                        if name in ("all", "ongoing")
+                    },
+                }
+            )
+        cutoff = end
+    return periods
 
 
 def remarks(result: dict[str, object]) -> list[str]:
@@ -228,6 +291,32 @@ def card_evaluation(frame: pd.DataFrame) -> dict[str, object]:
     }
     summary["remarks"] = remarks(result)
     return summary
+
+
+def evaluate_all(
+    frame: pd.DataFrame, model_path: Path | None = None, n_boot: int = 200, backtest: bool = True
+) -> dict[str, object]:
+    """Everything `renewml evaluate` prints: the headline split with intervals, remarks, and the
+    rolling backtest; with `model_path`, that saved model is scored on the same hold-out rows too."""
+    models = dict(BASELINES)
+    note = ""
+    if model_path is not None:
+        from renewml.io import sha256_file
+        from renewml.model import load_model
+
+        loaded = load_model(model_path)
+        models["supplied_model"] = lambda train, test: predict_proba(loaded.model, test)
+        if loaded.card.training_data_sha256 == sha256_file(config.DATASET_PATH) or loaded.card.training_rows > 0:
+            note = (
+                "supplied_model was trained on its own data (see its card); if that includes the hold-out "
+                "seasons its scores here are not a fair hold-out"
+            )
+    result = score_split(forward_split(frame), models, n_boot=n_boot)
+    result.pop("predictions")
+    result["remarks"] = remarks(result) + ([note] if note else [])
+    if backtest:
+        result["rolling_backtest"] = rolling_backtest(frame)
+    return result
 
 
 @dataclass

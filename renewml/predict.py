@@ -266,25 +266,28 @@ def describe_group(group: str, row: pd.Series, reference: dict[str, object]) -> 
 def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True) -> list[Prediction]:
     """Score every row; with `reasons`, explain each by exact group Shapley values."""
     probabilities = predict_proba(loaded.model, frame)
+    features = [name for name in config.FEATURES if name in frame]
+    absent = [name for name in config.FEATURES if name not in frame]
+    missing_mask = frame[features].isna().to_numpy()
+    records = frame.to_dict("records")
     out = []
-    for (_, row), probability in zip(frame.iterrows(), probabilities, strict=True):
-        missing = missing_inputs(row)
+    for index, (record, probability) in enumerate(zip(records, probabilities, strict=True)):
+        missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
         key_missing = any(name in missing for name in config.KEY_FEATURES)
         explained: list[dict[str, object]] = []
         if reasons:
-            probability, _, explained = shapley_reasons(loaded, row)
-        outcome = row.get("outcome") if "outcome" in row else None
-        season = row.get("season_number")
+            probability, _, explained = shapley_reasons(loaded, pd.Series(record))
+        season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
         out.append(
             Prediction(
-                title=str(row["show_title"]),
+                title=str(record["show_title"]),
                 season=None if season is None or pd.isna(season) else int(season),
                 probability=float(probability),
                 band=band(float(probability), key_missing),
                 reasons=explained,
                 missing_inputs=missing,
                 actual=None if outcome is None or pd.isna(outcome) else str(outcome),
-                row_id=row.get("row_id") if "row_id" in row and not pd.isna(row.get("row_id")) else None,
+                row_id=None if row_id is None or pd.isna(row_id) else str(row_id),
             )
         )
     return out

@@ -46,3 +46,31 @@ def test_metrics_structure_and_values():
 
 def test_card_evaluation_is_on_the_configured_holdout(shipped_model):
     assert shipped_model.card.evaluation["holdout_start"] == config.HOLDOUT_START
+
+
+def test_fast_bootstrap_metrics_agree_with_sklearn():
+    from renewml.evaluate import _fast_metrics
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 200)
+    p = np.clip(y * 0.3 + rng.random(200) * 0.7, 0, 1)
+    fast, slow = _fast_metrics(y, p), metrics(y, p)
+    for name in ("roc_auc", "brier", "log_loss", "accuracy", "ece"):
+        assert abs(fast[name] - slow[name]) < 1e-9, name
+    assert abs(fast["pr_auc"] - slow["pr_auc"]) < 1e-6
+
+
+def test_evaluate_json_has_every_metric_for_every_model_and_slice(run_cli):
+    import json
+
+    code, out, err = run_cli("evaluate", "--json", "--bootstrap", "20", "--no-backtest")
+    assert code == 0, err
+    result = json.loads(out)
+    assert {"all", "ongoing", "limited", "english", "non_english", "first_season"} <= set(result["slices"])
+    models = {"prior_rate", "format_only", "views_only", "logistic", "gbm_uncalibrated", "gbm_calibrated"}
+    for entry in result["slices"].values():
+        assert set(entry["models"]) == models
+        for scores in entry["models"].values():
+            assert {"roc_auc", "pr_auc", "brier", "log_loss", "accuracy", "ece", "interval_95"} <= set(scores)
+    ongoing = result["slices"]["ongoing"]["models"]
+    assert ongoing["gbm_calibrated"]["brier"] < ongoing["prior_rate"]["brier"]

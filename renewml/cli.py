@@ -197,32 +197,73 @@ def _render(predictions: list, as_json: bool, reasons_shown: int = 3, note: str 
             console.print(f"{p.title}: inputs not given (left missing): {', '.join(p.missing_inputs)}")
 
 
+Title = Annotated[str | None, typer.Option(help="Title of a show that is not in the data.")]
+Format = Annotated[str | None, typer.Option("--format", help="limited or ongoing.")]
+Source = Annotated[str | None, typer.Option(help="Source material: " + ", ".join(config.SOURCE_MATERIALS))]
+Views = Annotated[str | None, typer.Option(help="Debut-week views, e.g. 19.9M.")]
+Rank = Annotated[int | None, typer.Option(help="Rank in the debut week (1-10).")]
+Days = Annotated[float | None, typer.Option(help="Days available in the debut week (1-7).")]
+Ratio = Annotated[float | None, typer.Option(help="Week-2 hours over week-1 hours.")]
+Weeks = Annotated[int | None, typer.Option(help="Weeks in the Top 10 among the first four.")]
+Critic = Annotated[float | None, typer.Option(help="Metacritic metascore, 0-100.")]
+Audience = Annotated[float | None, typer.Option(help="Audience (user) score, 0-100.")]
+Imdb = Annotated[float | None, typer.Option(help="Mean IMDb rating of the season's episodes, 0-10.")]
+Language = Annotated[str | None, typer.Option(help="english or non_english.")]
+Genre = Annotated[str | None, typer.Option(help="Genre: " + ", ".join(config.GENRES))]
+Runtime = Annotated[float | None, typer.Option(help="Runtime of the whole season in hours.")]
+Season = Annotated[int | None, typer.Option(help="Season to score (default: the latest in the data).")]
+ModelPath = Annotated[Path | None, typer.Option(help="Model file (its card must sit next to it).")]
+DataPath = Annotated[Path, typer.Option(help="Dataset to look titles up in.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _show_frame(show: str | None, season: int | None, title: str | None, data: Path, inputs: dict):
+    """The one-row table to score: a dataset row by title, or a new show built from flags."""
+    from renewml.data import load_dataset
+    from renewml.predict import adhoc_row, find_show, parse_human_number
+
+    dataset = load_dataset(data)
+    if show is not None:
+        return find_show(dataset, show, season).to_frame().T.reset_index(drop=True), dataset
+    inputs = dict(inputs, debut_views=parse_human_number(inputs.get("debut_views"), "debut_views"))
+    return adhoc_row(title, {**inputs, "season_number": season}), dataset
+
+
+def _inputs(**flags: object) -> dict[str, object]:
+    names = {
+        "source": "source_material",
+        "weeks_in_top10": "weeks_in_top10_first4",
+        "imdb_rating": "imdb_season_rating",
+    }
+    return {names.get(k, k): v for k, v in flags.items()}
+
+
 @app.command()
 def predict(
     show: Annotated[str | None, typer.Argument(help="Title of a show in the shipped data.")] = None,
-    season: Annotated[int | None, typer.Option(help="Season to score (default: the latest in the data).")] = None,
-    title: Annotated[str | None, typer.Option(help="Title of a show that is not in the data.")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="limited or ongoing.")] = None,
-    source: Annotated[str | None, typer.Option(help="Source material: " + ", ".join(config.SOURCE_MATERIALS))] = None,
-    debut_views: Annotated[str | None, typer.Option(help="Debut-week views, e.g. 19.9M.")] = None,
-    debut_rank: Annotated[int | None, typer.Option(help="Rank in the debut week (1-10).")] = None,
-    days_in_debut_week: Annotated[float | None, typer.Option(help="Days available in the debut week (1-7).")] = None,
-    week2_to_week1: Annotated[float | None, typer.Option(help="Week-2 hours over week-1 hours.")] = None,
-    weeks_in_top10: Annotated[int | None, typer.Option(help="Weeks in the Top 10 among the first four.")] = None,
-    critic_score: Annotated[float | None, typer.Option(help="Metacritic metascore, 0-100.")] = None,
-    audience_score: Annotated[float | None, typer.Option(help="Audience (user) score, 0-100.")] = None,
-    imdb_rating: Annotated[float | None, typer.Option(help="Mean IMDb rating of the season's episodes, 0-10.")] = None,
-    language: Annotated[str | None, typer.Option(help="english or non_english.")] = None,
-    genre: Annotated[str | None, typer.Option(help="Genre: " + ", ".join(config.GENRES))] = None,
-    runtime_hours: Annotated[float | None, typer.Option(help="Runtime of the whole season in hours.")] = None,
+    season: Season = None,
+    title: Title = None,
+    format: Format = None,
+    source: Source = None,
+    debut_views: Views = None,
+    debut_rank: Rank = None,
+    days_in_debut_week: Days = None,
+    week2_to_week1: Ratio = None,
+    weeks_in_top10: Weeks = None,
+    critic_score: Critic = None,
+    audience_score: Audience = None,
+    imdb_rating: Imdb = None,
+    language: Language = None,
+    genre: Genre = None,
+    runtime_hours: Runtime = None,
     input: Annotated[Path | None, typer.Option("--input", help="CSV of shows (dataset columns) to score.")] = None,
     output: Annotated[Path | None, typer.Option(help="With --input: write predictions to this CSV.")] = None,
     skip_invalid: Annotated[
         bool, typer.Option(help="With --input: score valid rows, write rejects to a file.")
     ] = False,
-    model: Annotated[Path | None, typer.Option(help="Model file (its card must sit next to it).")] = None,
-    data: Annotated[Path, typer.Option(help="Dataset to look titles up in.")] = config.DATASET_PATH,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    model: ModelPath = None,
+    data: DataPath = config.DATASET_PATH,
+    as_json: Json = False,
 ) -> None:
     """Renewal probability, band and reasons for a show in the data, a new show, or a CSV of shows.
 
@@ -232,36 +273,104 @@ def predict(
     if forms != 1:
         raise InputError("give exactly one of: a TITLE in the data, --title for a new show, or --input FILE")
     from renewml.model import load_default_model, load_model
-    from renewml.predict import adhoc_row, find_show, parse_human_number, predict_rows
+    from renewml.predict import predict_rows
 
     loaded = load_model(model) if model else load_default_model()
-    if show is not None:
-        from renewml.data import load_dataset
+    if input is not None:
+        _predict_batch(loaded, Path(input), output, skip_invalid, as_json)
+        return
+    flags = _inputs(
+        format=format,
+        source=source,
+        debut_views=debut_views,
+        debut_rank=debut_rank,
+        days_in_debut_week=days_in_debut_week,
+        week2_to_week1=week2_to_week1,
+        weeks_in_top10=weeks_in_top10,
+        critic_score=critic_score,
+        audience_score=audience_score,
+        imdb_rating=imdb_rating,
+        language=language,
+        genre=genre,
+        runtime_hours=runtime_hours,
+    )
+    frame, _ = _show_frame(show, season, title, data, flags)
+    _render(predict_rows(loaded, frame), as_json, note=loaded.note)
 
-        row = find_show(load_dataset(data), show, season)
-        frame = row.to_frame().T.reset_index(drop=True)
-        _render(predict_rows(loaded, frame), as_json, note=loaded.note)
+
+@app.command()
+def explain(
+    show: Annotated[str | None, typer.Argument(help="Title of a show in the shipped data.")] = None,
+    season: Season = None,
+    title: Title = None,
+    format: Format = None,
+    source: Source = None,
+    debut_views: Views = None,
+    debut_rank: Rank = None,
+    days_in_debut_week: Days = None,
+    week2_to_week1: Ratio = None,
+    weeks_in_top10: Weeks = None,
+    critic_score: Critic = None,
+    audience_score: Audience = None,
+    imdb_rating: Imdb = None,
+    language: Language = None,
+    genre: Genre = None,
+    runtime_hours: Runtime = None,
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG of probability against debut views here.")] = None,
+    model: ModelPath = None,
+    data: DataPath = config.DATASET_PATH,
+    as_json: Json = False,
+) -> None:
+    """Why this probability: each input's contribution, the renewal bar, and similar past seasons.
+
+    Example: renewml explain "His & Hers" --plot his-and-hers.png
+    """
+    if (show is None) == (title is None):
+        raise InputError("give exactly one of: a TITLE in the data, or --title for a new show")
+    from renewml.explain import explain_row, views_curve_plot
+    from renewml.model import load_default_model, load_model
+
+    loaded = load_model(model) if model else load_default_model()
+    flags = _inputs(
+        format=format,
+        source=source,
+        debut_views=debut_views,
+        debut_rank=debut_rank,
+        days_in_debut_week=days_in_debut_week,
+        week2_to_week1=week2_to_week1,
+        weeks_in_top10=weeks_in_top10,
+        critic_score=critic_score,
+        audience_score=audience_score,
+        imdb_rating=imdb_rating,
+        language=language,
+        genre=genre,
+        runtime_hours=runtime_hours,
+    )
+    frame, dataset = _show_frame(show, season, title, data, flags)
+    row = frame.iloc[0]
+    result = explain_row(loaded, row, dataset)
+    if plot is not None:
+        views_curve_plot(loaded, row, result.bar, plot)
+        _err(f"wrote {plot}")
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
-    if title is not None:
-        inputs = {
-            "format": format,
-            "source_material": source,
-            "debut_views": parse_human_number(debut_views, "debut_views"),
-            "debut_rank": debut_rank,
-            "days_in_debut_week": days_in_debut_week,
-            "week2_to_week1": week2_to_week1,
-            "weeks_in_top10_first4": weeks_in_top10,
-            "critic_score": critic_score,
-            "audience_score": audience_score,
-            "imdb_season_rating": imdb_rating,
-            "language": language,
-            "genre": genre,
-            "season_number": season,
-            "runtime_hours": runtime_hours,
-        }
-        _render(predict_rows(loaded, adhoc_row(title, inputs)), as_json, note=loaded.note)
-        return
-    _predict_batch(loaded, Path(input), output, skip_invalid, as_json)
+    p = result.prediction
+    season_text = f", season {p.season}" if p.season else ""
+    print(f"{p.title}{season_text}: {p.probability:.0%} renewal probability ({p.band})")
+    print(f"A typical decided season scores {result.reference_probability:.0%}; what moves this show away from it:")
+    for reason in p.reasons:
+        print(f"  {reason['contribution']:+.2f}  {reason['input']}: {reason['value']}")
+    print(f"Renewal bar: {result.bar.text}")
+    if result.similar:
+        print("Most similar earlier seasons:")
+        for s in result.similar:
+            views = "" if s["debut_views"] is None else f", {s['debut_views'] / 1e6:.1f}M debut views"
+            print(f"  {s['title']} season {s['season']} ({s['debut_week']}{views}): {s['outcome'].replace('_', ' ')}")
+    if p.actual:
+        print(f"Actual outcome in the data: {p.actual.replace('_', ' ')}")
+    if p.missing_inputs:
+        print(f"Inputs not given (left missing): {', '.join(p.missing_inputs)}")
 
 
 def _predict_batch(loaded: object, path: Path, output: Path | None, skip_invalid: bool, as_json: bool) -> None:

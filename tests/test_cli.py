@@ -82,7 +82,7 @@ def test_batch_skip_invalid_writes_rejects(tmp_path, run_cli):
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["data"], ["data", "build"], ["data", "validate"], ["train"], ["evaluate"], ["predict"]],
+    [[], ["data"], ["data", "build"], ["data", "validate"], ["train"], ["evaluate"], ["predict"], ["explain"]],
 )
 def test_every_command_has_help(command):
     result = runner.invoke(app, [*command, "--help"])

@@ -1,0 +1,187 @@
+"""Why this probability: contributions, the renewal bar, similar past seasons, and a views curve.
+
+The renewal bar is the streaming counterpart of a broadcast ratings threshold: the debut-week views
+this show would have needed, all else equal, for a 50% renewal probability. The model is monotone in
+debut views, so the bar is found by bisection on a log scale; a limited series usually has no bar at all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from renewml import config
+from renewml.model import LoadedModel, predict_proba
+from renewml.predict import Prediction, _fmt_views, predict_rows
+
+VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
+BAR_PROBABILITY = 0.5
+
+
+@dataclass
+class RenewalBar:
+    views: float | None  # None: no level of views in VIEWS_RANGE reaches the bar
+    status: str  # "no views would do", "already above", "below", "above at any level"
+    text: str
+    probability_at_bar: float | None = None
+
+
+@dataclass
+class Explanation:
+    prediction: Prediction
+    reference_probability: float
+    bar: RenewalBar
+    similar: list[dict[str, object]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        out = self.prediction.to_dict()
+        out["reference_probability"] = round(self.reference_probability, 4)
+        out["renewal_bar"] = {
+            "views": self.bar.views,
+            "status": self.bar.status,
+            "text": self.bar.text,
+            "probability_at_bar": self.bar.probability_at_bar,
+        }
+        out["similar_seasons"] = self.similar
+        return out
+
+
+def with_views(row: pd.Series, views: float | np.ndarray) -> pd.DataFrame:
+    """The row repeated with other debut views (views per day scaled with them), all else equal."""
+    values = np.atleast_1d(np.asarray(views, dtype=float))
+    frame = pd.DataFrame([row.to_dict()] * len(values))
+    days = pd.to_numeric(pd.Series([row.get("days_in_debut_week")]), errors="coerce").iloc[0]
+    frame["debut_views"] = values
+    frame["debut_views_per_day"] = values / days if pd.notna(days) and days > 0 else np.nan
+    return frame
+
+
+def probability_at_views(loaded: LoadedModel, row: pd.Series, views: float | np.ndarray) -> np.ndarray:
+    return predict_proba(loaded.model, with_views(row, views))
+
+
+def renewal_bar(loaded: LoadedModel, row: pd.Series, target: float = BAR_PROBABILITY) -> RenewalBar:
+    """Debut views needed for `target` probability, all else equal (bisection on log views)."""
+    low, high = math.log10(VIEWS_RANGE[0]), math.log10(VIEWS_RANGE[1])
+    p_low, p_high = probability_at_views(loaded, row, np.array([10**low, 10**high]))
+    current = row.get("debut_views")
+    current = None if current is None or pd.isna(current) else float(current)
+    if p_high < target:
+        return RenewalBar(
+            None,
+            "no views would do",
+            f"no level of debut views reaches {target:.0%} (at {_fmt_views(10**high)} views: {p_high:.0%})",
+        )
+    if p_low >= target:
+        return RenewalBar(0.0, "above at any level", f"above {target:.0%} at any level of debut views")
+    for _ in range(40):
+        middle = (low + high) / 2
+        if probability_at_views(loaded, row, 10**middle)[0] >= target:
+            high = middle
+        else:
+            low = middle
+    bar = float(10**high)
+    below, at = probability_at_views(loaded, row, np.array([10**low, bar]))
+    step = ""
+    if at - below > 0.04:  # the trees make the views response a step function; say where it jumps
+        step = f" (the probability steps from {below:.0%} to {at:.0%} there)"
+    result = _bar_text(bar, current, target)
+    return RenewalBar(bar, result[0], result[1] + step, float(at))
+
+
+def _bar_text(bar: float, current: float | None, target: float) -> tuple[str, str]:
+    if current is None:
+        return "below", f"needs about {_fmt_views(bar)} debut-week views for {target:.0%}"
+    if current >= bar:
+        return "already above", f"already above the bar of {_fmt_views(bar)} debut-week views"
+    return "below", f"needed about {_fmt_views(bar)} debut-week views for {target:.0%}, had {_fmt_views(current)}"
+
+
+def similar_seasons(dataset: pd.DataFrame, row: pd.Series, n: int = 3) -> list[dict[str, object]]:
+    """The n decided seasons closest to this one (same format; debuted earlier when the row has a
+    debut date), by distance over log views, rank, scores and season number."""
+    pool = dataset[dataset[config.LABEL].notna()]
+    if row.get("format") in config.FORMATS:
+        pool = pool[pool["format"] == row.get("format")]
+    debut = row.get("debut_week")
+    if debut is not None and not pd.isna(debut):
+        pool = pool[pool["debut_week"] < pd.Timestamp(debut)]
+    if row.get("row_id") is not None and not pd.isna(row.get("row_id")):
+        pool = pool[pool["series_id"] != row.get("series_id")]
+    if pool.empty:
+        return []
+    numeric = {
+        "debut_views": lambda s: np.log10(pd.to_numeric(s, errors="coerce").astype(float) + 1),
+        "debut_rank": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
+        "imdb_season_rating": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
+        "critic_score": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
+        "season_number": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
+    }
+    distance = pd.Series(0.0, index=pool.index)
+    for name, transform in numeric.items():
+        values = transform(pool[name])
+        target = transform(pd.Series([row.get(name)])).iloc[0]
+        if pd.isna(target):
+            continue
+        spread = values.std() or 1.0
+        distance += ((values - target) / spread).fillna(1.0) ** 2
+    for name in ("source_material", "language"):
+        if row.get(name) is not None and not pd.isna(row.get(name)):
+            distance += (pool[name] != row.get(name)).astype(float) * 0.5
+    nearest = pool.loc[distance.sort_values(kind="mergesort").index[:n]]
+    return [
+        {
+            "title": r["show_title"],
+            "season": int(r["season_number"]),
+            "debut_week": pd.Timestamp(r["debut_week"]).date().isoformat(),
+            "debut_views": None if pd.isna(r["debut_views"]) else float(r["debut_views"]),
+            "outcome": r["outcome"],
+        }
+        for _, r in nearest.iterrows()
+    ]
+
+
+def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> Explanation:
+    """Probability, band, exact group contributions, the renewal bar and similar past seasons."""
+    frame = row.to_frame().T.reset_index(drop=True)
+    prediction = predict_rows(loaded, frame, reasons=True)[0]
+    total = sum(r["contribution"] for r in prediction.reasons)
+    return Explanation(
+        prediction=prediction,
+        reference_probability=prediction.probability - total,
+        bar=renewal_bar(loaded, row),
+        similar=similar_seasons(dataset, row),
+    )
+
+
+def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path: Path) -> None:
+    """Probability against debut views for this show, with the bar and the show's own views marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from renewml.io import atomic_write
+
+    grid = np.logspace(5, 8.5, 200)
+    curve = probability_at_views(loaded, row, grid)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(grid, curve, label="renewal probability")
+    ax.axhline(BAR_PROBABILITY, color="grey", linestyle=":", label="50%")
+    if bar.views:
+        ax.axvline(bar.views, color="tab:green", linestyle="--", label=f"renewal bar ({_fmt_views(bar.views)})")
+    current = row.get("debut_views")
+    if current is not None and not pd.isna(current):
+        ax.axvline(float(current), color="tab:red", label=f"actual debut views ({_fmt_views(float(current))})")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("debut-week views (all else equal)")
+    ax.set_ylabel("renewal probability")
+    ax.set_title(f"{row.get('show_title')}: {bar.text}", fontsize=9)
+    ax.legend(fontsize=8)
+    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
+    plt.close(fig)

@@ -1,0 +1,74 @@
+"""Explanations: contributions that add up, a renewal bar that means what it says."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from renewml import config
+from renewml.explain import explain_row, probability_at_views, renewal_bar, similar_seasons
+from renewml.model import predict_proba
+from renewml.predict import find_show
+
+
+def test_his_and_hers_top_reason_is_its_limited_format(shipped_model, dataset):
+    result = explain_row(shipped_model, find_show(dataset, "His & Hers"), dataset)
+    assert result.prediction.reasons[0]["input"] == "format"
+    assert result.prediction.reasons[0]["value"] == "limited series"
+    assert result.prediction.reasons[0]["contribution"] < -0.3
+    assert result.bar.views is None and result.bar.status == "no views would do"
+
+
+@pytest.mark.parametrize(("title", "season"), [("Kaos", 1), ("1899", 1), ("Lockwood & Co.", 1)])
+def test_renewal_bar_of_an_ongoing_show_gives_fifty_percent(shipped_model, dataset, title, season):
+    row = find_show(dataset, title, season)
+    assert row["format"] == "ongoing"
+    bar = renewal_bar(shipped_model, row)
+    assert bar.views is not None and bar.views > 0
+    assert abs(probability_at_views(shipped_model, row, bar.views)[0] - 0.5) <= 0.02
+
+
+@pytest.mark.parametrize(("title", "season"), [("His & Hers", None), ("Wednesday", 1), ("Kaos", 1), ("Elite", 8)])
+def test_shapley_contributions_add_up_to_the_difference_from_the_reference(shipped_model, dataset, title, season):
+    row = find_show(dataset, title, season)
+    result = explain_row(shipped_model, row, dataset)
+    reference = {k: v for k, v in shipped_model.card.reference.items() if not k.startswith("_")}
+    p_reference = predict_proba(shipped_model.model, pd.DataFrame([reference]))[0]
+    p_show = predict_proba(shipped_model.model, row.to_frame().T)[0]
+    total = sum(r["contribution"] for r in result.prediction.reasons)
+    assert abs(result.prediction.probability - p_show) < 1e-9
+    assert abs(total - (p_show - p_reference)) < 1e-3  # contributions are rounded to 4 decimals
+
+
+def test_similar_seasons_are_earlier_decided_seasons_of_the_same_format(dataset):
+    row = find_show(dataset, "His & Hers")
+    similar = similar_seasons(dataset, row)
+    assert len(similar) == 3
+    assert all(s["debut_week"] < "2026-01-11" for s in similar)
+    assert all(s["outcome"] != "unknown" for s in similar)
+    titles = set(dataset.loc[dataset["format"] == "limited", "show_title"])
+    assert all(s["title"] in titles for s in similar)
+
+
+def test_explain_cli_json_and_plot(run_cli, tmp_path):
+    plot = tmp_path / "curve.png"
+    code, out, err = run_cli("explain", "His & Hers", "--json", "--plot", str(plot))
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["renewal_bar"]["status"] == "no views would do"
+    assert len(result["similar_seasons"]) == 3
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_explain_cli_text_for_a_new_show(run_cli):
+    code, out, err = run_cli(
+        "explain", "--title", "Pilot", "--format", "ongoing", "--debut-views", "3M", "--language", "english"
+    )
+    assert code == 0, err
+    assert "Renewal bar:" in out and "Pilot" in out
+
+
+def test_reference_profile_is_recorded_in_the_card(shipped_model):
+    assert set(config.FEATURES) <= set(shipped_model.card.reference)

@@ -158,6 +158,19 @@ def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> E
     )
 
 
+def what_if(loaded: LoadedModel, row: pd.Series, name: str, values: list[object]) -> pd.DataFrame:
+    """The show's probability with one input set to each of `values`, everything else as it is.
+
+    Debut views also move views per day with them, as `with_views` does.
+    """
+    if name == "debut_views":
+        frame = with_views(row, np.asarray(values, dtype=float))
+    else:
+        frame = pd.DataFrame([row.to_dict()] * len(values))
+        frame[name] = list(values)
+    return pd.DataFrame({name: list(values), "probability": predict_proba(loaded.model, frame)})
+
+
 def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path: Path) -> None:
     """Probability against debut views for this show, with the bar and the show's own views marked."""
     import matplotlib

@@ -1,0 +1,73 @@
+"""Notebooks are code: each is executed with small parameters, and committed without outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from renewml import config
+
+NOTEBOOKS = sorted((config.REPO_ROOT / "notebooks").glob("*.ipynb"))
+PARAMETERS = {
+    "01_explore_data.ipynb": {"SHOW_PLOTS": False},
+    "02_retrain.ipynb": {"REBUILD": False, "OUTPUT_MODEL": "retrained.joblib", "SHOWS": ["His & Hers", "Kaos"]},
+    "03_what_if.ipynb": {"SHOW": "Kaos", "SEASON": 1, "VIEW_POINTS": 8},
+}
+
+
+def run_notebook(path: Path, parameters: dict[str, object], workdir: Path) -> nbformat.NotebookNode:
+    """Execute like papermill: a cell with the overrides goes right after the 'parameters' cell."""
+    notebook = nbformat.read(path, as_version=4)
+    index = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
+    overrides = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(overrides))
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
+    client.execute()
+    return notebook
+
+
+def test_there_are_three_notebooks():
+    assert [p.name for p in NOTEBOOKS] == list(PARAMETERS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs(path, tmp_path):
+    run_notebook(path, PARAMETERS[path.name], tmp_path)
+    if path.name == "02_retrain.ipynb":
+        assert (tmp_path / "retrained.joblib").is_file()
+        assert (tmp_path / "retrained.card.json").is_file()
+
+
+def test_a_failing_cell_fails_the_run(tmp_path):
+    broken = tmp_path / "broken.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("# parameters\nX = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import renewml\nrenewml.find_show(renewml.load_dataset(), 'No Such Show')"),
+    ]
+    nbformat.write(notebook, broken)
+    with pytest.raises(CellExecutionError, match="NotFoundError"):
+        run_notebook(broken, {}, tmp_path)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_committed_notebooks_have_no_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert any("parameters" in c.metadata.get("tags", []) for c in notebook.cells)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebooks_define_no_pipeline_code(path):
+    source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    for forbidden in ("HistGradientBoostingClassifier", "ColumnTransformer", "Pipeline(", "CalibratedClassifierCV"):
+        assert forbidden not in source

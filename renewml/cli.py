@@ -229,13 +229,27 @@ def _show_frame(show: str | None, season: int | None, title: str | None, data: P
     return adhoc_row(title, {**inputs, "season_number": season}), dataset
 
 
-def _inputs(**flags: object) -> dict[str, object]:
-    names = {
-        "source": "source_material",
-        "weeks_in_top10": "weeks_in_top10_first4",
-        "imdb_rating": "imdb_season_rating",
-    }
-    return {names.get(k, k): v for k, v in flags.items()}
+# Flag name -> dataset column, for the inputs of a show that is not in the data.
+_FLAG_COLUMNS = {
+    "format": "format",
+    "source": "source_material",
+    "debut_views": "debut_views",
+    "debut_rank": "debut_rank",
+    "days_in_debut_week": "days_in_debut_week",
+    "week2_to_week1": "week2_to_week1",
+    "weeks_in_top10": "weeks_in_top10_first4",
+    "critic_score": "critic_score",
+    "audience_score": "audience_score",
+    "imdb_rating": "imdb_season_rating",
+    "language": "language",
+    "genre": "genre",
+    "runtime_hours": "runtime_hours",
+}
+
+
+def _inputs_from(arguments: dict[str, object]) -> dict[str, object]:
+    """The show inputs among a command's arguments, keyed by dataset column."""
+    return {column: arguments[flag] for flag, column in _FLAG_COLUMNS.items()}
 
 
 @app.command()
@@ -279,21 +293,7 @@ def predict(
     if input is not None:
         _predict_batch(loaded, Path(input), output, skip_invalid, as_json)
         return
-    flags = _inputs(
-        format=format,
-        source=source,
-        debut_views=debut_views,
-        debut_rank=debut_rank,
-        days_in_debut_week=days_in_debut_week,
-        week2_to_week1=week2_to_week1,
-        weeks_in_top10=weeks_in_top10,
-        critic_score=critic_score,
-        audience_score=audience_score,
-        imdb_rating=imdb_rating,
-        language=language,
-        genre=genre,
-        runtime_hours=runtime_hours,
-    )
+    flags = _inputs_from(locals())
     frame, _ = _show_frame(show, season, title, data, flags)
     _render(predict_rows(loaded, frame), as_json, note=loaded.note)
 
@@ -331,21 +331,7 @@ def explain(
     from renewml.model import load_default_model, load_model
 
     loaded = load_model(model) if model else load_default_model()
-    flags = _inputs(
-        format=format,
-        source=source,
-        debut_views=debut_views,
-        debut_rank=debut_rank,
-        days_in_debut_week=days_in_debut_week,
-        week2_to_week1=week2_to_week1,
-        weeks_in_top10=weeks_in_top10,
-        critic_score=critic_score,
-        audience_score=audience_score,
-        imdb_rating=imdb_rating,
-        language=language,
-        genre=genre,
-        runtime_hours=runtime_hours,
-    )
+    flags = _inputs_from(locals())
     frame, dataset = _show_frame(show, season, title, data, flags)
     row = frame.iloc[0]
     result = explain_row(loaded, row, dataset)

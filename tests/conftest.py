@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,14 @@ def run_cli(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture()
+def model_copy(tmp_path) -> Path:
+    """A copy of the shipped model and its card in a temporary folder, free to damage."""
+    from renewml.model import card_path
+
+    target = tmp_path / "renewml.joblib"
+    shutil.copy(config.MODEL_PATH, target)
+    shutil.copy(card_path(config.MODEL_PATH), card_path(target))
+    return target

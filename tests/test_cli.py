@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -178,13 +177,6 @@ def test_bad_flag_gives_one_clear_error(case, run_cli):
     assert "Traceback" not in err + out
 
 
-def _model_copy(tmp_path):
-    target = tmp_path / "m.joblib"
-    shutil.copy(config.MODEL_PATH, target)
-    shutil.copy(card_path(config.MODEL_PATH), card_path(target))
-    return target
-
-
 def _truncate(path):
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
@@ -213,9 +205,9 @@ BAD_MODELS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_MODELS), ids=list(BAD_MODELS))
-def test_bad_model_files_are_refused(case, tmp_path, run_cli):
+def test_bad_model_files_are_refused(case, model_copy, run_cli):
     damage, expected = BAD_MODELS[case]
-    target = _model_copy(tmp_path)
+    target = model_copy
     damage(target)
     code, out, err = run_cli("predict", "His & Hers", "--model", str(target))
     assert code == 1

@@ -17,13 +17,6 @@ from renewml.model import card_path, load_model, predict_proba, save_model
 from renewml.predict import find_show
 
 
-def _install_previous(tmp_path):
-    target = tmp_path / "renewml.joblib"
-    shutil.copy(config.MODEL_PATH, target)
-    shutil.copy(card_path(config.MODEL_PATH), card_path(target))
-    return target
-
-
 def _kill_when(target, condition, timeout=120.0):
     """Start `renewml train --force` on `target`; SIGKILL it as soon as `condition()` holds."""
     process = subprocess.Popen(
@@ -54,8 +47,8 @@ def _assert_previous_model_still_predicts(target, original_sha):
 @pytest.mark.parametrize(
     "moment", ["while training", "while the new model is written", "after the model, before the card"]
 )
-def test_sigkill_during_train_keeps_a_loadable_model(tmp_path, moment):
-    target = _install_previous(tmp_path)
+def test_sigkill_during_train_keeps_a_loadable_model(model_copy, tmp_path, moment):
+    target = model_copy
     original_sha = load_model(target).card.model_sha256
     before = target.stat().st_mtime_ns
     if moment == "while training":
@@ -69,9 +62,9 @@ def test_sigkill_during_train_keeps_a_loadable_model(tmp_path, moment):
     _assert_previous_model_still_predicts(target, original_sha)
 
 
-def test_interrupted_save_falls_back_to_the_backup_the_card_vouches_for(tmp_path):
+def test_interrupted_save_falls_back_to_the_backup_the_card_vouches_for(model_copy):
     """The window between writing the model and its card, made deterministic."""
-    target = _install_previous(tmp_path)
+    target = model_copy
     previous = load_model(target)
     # a save that dies after the model rename: new model bytes, old card, backup of the old model
     shutil.copy(target, target.with_name(target.name + ".bak"))
@@ -82,8 +75,8 @@ def test_interrupted_save_falls_back_to_the_backup_the_card_vouches_for(tmp_path
     assert loaded.card.model_sha256 == previous.card.model_sha256
 
 
-def test_save_refuses_to_overwrite_and_keeps_a_backup_when_forced(tmp_path):
-    target = _install_previous(tmp_path)
+def test_save_refuses_to_overwrite_and_keeps_a_backup_when_forced(model_copy):
+    target = model_copy
     previous = load_model(target)
     with pytest.raises(Exception, match="--force"):
         save_model(previous.model, previous.card, target)

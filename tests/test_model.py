@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -51,30 +50,23 @@ def test_card_records_provenance_and_holdout(shipped_model):
         assert models["gbm_calibrated"]["brier"] < models["prior_rate"]["brier"]
 
 
-def _copy_model(tmp_path):
-    target = tmp_path / "m.joblib"
-    shutil.copy(config.MODEL_PATH, target)
-    shutil.copy(card_path(config.MODEL_PATH), card_path(target))
-    return target
-
-
-def test_tampered_model_is_refused(tmp_path):
-    target = _copy_model(tmp_path)
+def test_tampered_model_is_refused(model_copy):
+    target = model_copy
     with open(target, "ab") as handle:
         handle.write(b"\0")
     with pytest.raises(ModelError, match="does not match the card"):
         load_model(target)
 
 
-def test_model_without_card_is_refused(tmp_path):
-    target = _copy_model(tmp_path)
+def test_model_without_card_is_refused(model_copy):
+    target = model_copy
     card_path(target).unlink()
     with pytest.raises(ModelError, match="no model card"):
         load_model(target)
 
 
-def test_model_from_another_sklearn_version_is_refused(tmp_path):
-    target = _copy_model(tmp_path)
+def test_model_from_another_sklearn_version_is_refused(model_copy):
+    target = model_copy
     card = json.loads(card_path(target).read_text())
     card["versions"]["scikit-learn"] = "0.24.2"
     card_path(target).write_text(json.dumps(card))
@@ -127,10 +119,10 @@ def test_probability_is_bounded_monotone_in_views_and_deterministic(shipped_mode
     assert np.array_equal(first, again)
 
 
-def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(tmp_path, monkeypatch):
+def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(model_copy, tmp_path, monkeypatch):
     from renewml import model as model_module
 
-    shipped = _copy_model(tmp_path)
+    shipped = model_copy
     card = json.loads(card_path(shipped).read_text())
     card["versions"]["scikit-learn"] = "0.24.2"
     card_path(shipped).write_text(json.dumps(card))

@@ -141,74 +141,41 @@ def _season_count(value: object) -> float:
         return float("nan")
 
 
+def _status_rows(snapshot: str, table: pd.DataFrame, premiere: pd.Series, page: object) -> pd.DataFrame:
+    """One snapshot's rows in the common shape (Title, Seasons, Status and Genre columns)."""
+    return pd.DataFrame(
+        {
+            "snapshot": pd.Timestamp(snapshot),
+            "title": table["Title"].map(_clean_wiki_text),
+            "seasons": table["Seasons"].map(_season_count),
+            "status": table["Status"].map(_clean_wiki_text),
+            "genre": table["Genre"].map(_clean_wiki_text),
+            "premiere": premiere,
+            "page": page,
+        }
+    )
+
+
 def read_wikipedia_status(raw_dir: Path) -> pd.DataFrame:
     """Wikipedia Netflix-original status rows from three snapshots, one tidy table.
 
     Columns: snapshot (date), key, title, seasons (count at the snapshot), status (raw text),
     genre, premiere, page ('current' or 'ended').
     """
-    parts = []
     w25 = pd.read_csv(raw_dir / WIKI_2025_03_FILE)
     w25 = w25[w25["Title"].notna() & w25["Status"].notna()]
-    parts.append(
-        pd.DataFrame(
-            {
-                "snapshot": pd.Timestamp("2025-03-24"),
-                "title": w25["Title"].map(_clean_wiki_text),
-                "seasons": w25["Seasons"].map(_season_count),
-                "status": w25["Status"].map(_clean_wiki_text),
-                "genre": w25["Genre"].map(_clean_wiki_text),
-                "premiere": w25["Premiere"].map(_clean_wiki_text),
-                "page": "current",
-            }
-        )
-    )
+    parts = [_status_rows("2025-03-24", w25, w25["Premiere"].map(_clean_wiki_text), "current")]
     if (raw_dir / WIKI_2022_11_FILE).is_file():
         w22 = pd.read_csv(raw_dir / WIKI_2022_11_FILE)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "snapshot": pd.Timestamp("2022-11-16"),
-                    "title": w22["Title"].map(_clean_wiki_text),
-                    "seasons": w22["Seasons"].map(_season_count),
-                    "status": w22["Status"].map(_clean_wiki_text),
-                    "genre": w22["Genre"].map(_clean_wiki_text),
-                    "premiere": w22["Premiere"].map(_clean_wiki_text),
-                    "page": "current",
-                }
-            )
-        )
+        parts.append(_status_rows("2022-11-16", w22, w22["Premiere"].map(_clean_wiki_text), "current"))
     if (raw_dir / WIKI_2022_12_FILE).is_file():
         s22 = pd.read_csv(raw_dir / WIKI_2022_12_FILE)
         s22 = s22[s22["Cur. service"] == "Netflix"]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "snapshot": pd.Timestamp("2022-12-01"),
-                    "title": s22["Title"].map(_clean_wiki_text),
-                    "seasons": s22["Seasons"].map(_season_count),
-                    "status": s22["Status"].map(_clean_wiki_text),
-                    "genre": s22["Genre"].map(_clean_wiki_text),
-                    "premiere": s22["Premiere"].astype(str).str[:10],
-                    "page": s22["Status"].map(lambda s: "ended" if s == "Ended" else "current"),
-                }
-            )
-        )
+        pages = s22["Status"].map(lambda s: "ended" if s == "Ended" else "current")
+        parts.append(_status_rows("2022-12-01", s22, s22["Premiere"].astype(str).str[:10], pages))
     if (raw_dir / WIKI_ENDED_2023_08_FILE).is_file():
-        ended = pd.read_excel(raw_dir / WIKI_ENDED_2023_08_FILE)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "snapshot": pd.Timestamp("2023-08-28"),
-                    "title": ended["Title"].map(_clean_wiki_text),
-                    "seasons": ended["Seasons"].map(_season_count),
-                    "status": "Ended",
-                    "genre": ended["Genre"].map(_clean_wiki_text),
-                    "premiere": ended["Premiere Date"].astype(str).str[:10],
-                    "page": "ended",
-                }
-            )
-        )
+        ended = pd.read_excel(raw_dir / WIKI_ENDED_2023_08_FILE).assign(Status="Ended")
+        parts.append(_status_rows("2023-08-28", ended, ended["Premiere Date"].astype(str).str[:10], "ended"))
     frame = pd.concat(parts, ignore_index=True)
     frame["key"] = frame["title"].map(normalize_title)
     frame["premiere_date"] = pd.to_datetime(frame["premiere"], errors="coerce", format="mixed")

@@ -219,3 +219,10 @@ def test_usage_error_exits_2(run_cli):
     code, _, err = run_cli("predict", "--no-such-flag")
     assert code == 2
     assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(run_cli):
+    from renewml.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        run_cli("--debug", "predict", "No Such Show At All")

@@ -74,42 +74,62 @@ def test_model_from_another_sklearn_version_is_refused(model_copy):
         load_model(target)
 
 
-BASE = {
-    "format": "ongoing",
-    "source_material": "original",
-    "language": "english",
-    "genre": "drama",
-    "season_number": 1.0,
-    "debut_rank": 3.0,
-    "debut_views_per_day": np.nan,
-    "runtime_hours": 7.0,
-    "week2_to_week1": 0.8,
-    "weeks_in_top10_first4": 3.0,
-    "critic_score": 70.0,
-    "audience_score": np.nan,
-    "imdb_season_rating": 7.5,
-}
-
-
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     views=st.floats(min_value=0, max_value=2e8, allow_nan=False),
     factor=st.floats(min_value=1.0, max_value=50.0),
     form=st.sampled_from(config.FORMATS),
     source=st.sampled_from(config.SOURCE_MATERIALS),
+    language=st.sampled_from(config.LANGUAGES),
+    genre=st.sampled_from(config.GENRES),
+    season=st.integers(min_value=1, max_value=12),
+    rank=st.integers(min_value=1, max_value=10),
+    days=st.one_of(st.none(), st.integers(min_value=1, max_value=7)),
+    ratio=st.one_of(st.none(), st.floats(min_value=0, max_value=10)),
+    weeks=st.integers(min_value=1, max_value=4),
     critic=st.one_of(st.none(), st.floats(min_value=0, max_value=100)),
+    audience=st.one_of(st.none(), st.floats(min_value=0, max_value=100)),
+    imdb=st.one_of(st.none(), st.floats(min_value=1, max_value=10)),
+    runtime=st.one_of(st.none(), st.floats(min_value=0.5, max_value=30)),
 )
-def test_probability_is_bounded_monotone_in_views_and_deterministic(shipped_model, views, factor, form, source, critic):
+def test_probability_is_bounded_monotone_in_views_and_deterministic(
+    shipped_model,
+    views,
+    factor,
+    form,
+    source,
+    language,
+    genre,
+    season,
+    rank,
+    days,
+    ratio,
+    weeks,
+    critic,
+    audience,
+    imdb,
+    runtime,
+):
+    """Any valid row: a probability in [0, 1]; more debut views never lower it; same input, same output."""
+    base = {
+        "format": form,
+        "source_material": source,
+        "language": language,
+        "genre": genre,
+        "season_number": season,
+        "debut_rank": rank,
+        "runtime_hours": runtime,
+        "week2_to_week1": ratio,
+        "weeks_in_top10_first4": weeks,
+        "critic_score": critic,
+        "audience_score": audience,
+        "imdb_season_rating": imdb,
+    }
+    more = views * factor
     rows = pd.DataFrame(
         [
-            {**BASE, "format": form, "source_material": source, "critic_score": critic, "debut_views": views},
-            {
-                **BASE,
-                "format": form,
-                "source_material": source,
-                "critic_score": critic,
-                "debut_views": views * factor,
-            },
+            {**base, "debut_views": views, "debut_views_per_day": views / days if days else np.nan},
+            {**base, "debut_views": more, "debut_views_per_day": more / days if days else np.nan},
         ]
     )
     first = predict_proba(shipped_model.model, rows)

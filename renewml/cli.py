@@ -144,7 +144,7 @@ def evaluate(
         from renewml.report import write_report
 
         _err(f"writing the report to {report} ...")
-        result = write_report(frame, report, n_boot=bootstrap, data_label=str(data))
+        result = write_report(frame, report, n_boot=bootstrap, data_path=data)
     else:
         result = evaluate_all(frame, model_path=model, n_boot=bootstrap, backtest=backtest)
     if as_json:

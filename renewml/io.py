@@ -9,6 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def display_path(path: Path) -> str:
+    """A path as it should appear in cards and reports: relative to the repository, never a machine path."""
+    from renewml.config import REPO_ROOT
+
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(REPO_ROOT))
+    except ValueError:
+        return resolved.name
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -29,7 +29,7 @@ from renewml import config
 from renewml.data import decided
 from renewml.errors import ModelError
 from renewml.features import MONOTONE, feature_frame, make_preprocessor
-from renewml.io import atomic_write, atomic_write_text, sha256_file
+from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
 
 CARD_SUFFIX = ".card.json"
 HYPERPARAMETERS = {
@@ -157,7 +157,7 @@ def make_card(data_path: Path, frame: pd.DataFrame, evaluation: dict[str, object
     train = decided(frame)
     return ModelCard(
         created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        training_data_path=_display_path(data_path),
+        training_data_path=display_path(data_path),
         training_data_sha256=sha256_file(data_path),
         training_rows=int(len(train)),
         training_positive_rate=round(float(train[config.LABEL].mean()), 4),
@@ -171,14 +171,6 @@ def make_card(data_path: Path, frame: pd.DataFrame, evaluation: dict[str, object
         evaluation=evaluation,
         reference=reference_profile(frame),
     )
-
-
-def _display_path(path: Path) -> str:
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(config.REPO_ROOT))
-    except ValueError:
-        return path.name
 
 
 def save_model(model: object, card: ModelCard, path: Path, force: bool = False) -> Path:

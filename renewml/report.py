@@ -14,7 +14,7 @@ import pandas as pd
 from renewml import config
 from renewml.data import decided
 from renewml.evaluate import HEADLINE_MODEL, forward_split, remarks, rolling_backtest, score_split
-from renewml.io import atomic_write, atomic_write_text
+from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
 from renewml.model import fit_model, predict_proba
 
 PLOT_MODELS = ("prior_rate", "format_only", "views_only", "logistic", HEADLINE_MODEL)
@@ -144,10 +144,13 @@ def _table(slices: dict[str, object], with_intervals: bool) -> list[str]:
     return lines
 
 
-def write_report(frame: pd.DataFrame, out_dir: Path, n_boot: int = 200, data_label: str = "") -> dict[str, object]:
+def write_report(
+    frame: pd.DataFrame, out_dir: Path, n_boot: int = 200, data_path: Path | None = None
+) -> dict[str, object]:
     """Evaluate, plot, and write `report.md` (+ `report.json` and PNGs) into `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    data_path = Path(data_path or config.DATASET_PATH)
     split = forward_split(frame)
     result = score_split(split, n_boot=n_boot)
     predictions = result.pop("predictions")
@@ -163,7 +166,8 @@ def write_report(frame: pd.DataFrame, out_dir: Path, n_boot: int = 200, data_lab
     lines = [
         "# renewml evaluation report",
         "",
-        f"Data: {data_label or 'the curated dataset'}, {int(frame[config.LABEL].notna().sum())} decided seasons.",
+        f"Data: `{display_path(data_path)}` (sha256 `{sha256_file(data_path)[:16]}...`), "
+        f"{int(frame[config.LABEL].notna().sum())} decided seasons.",
         "",
         "## Headline forward hold-out",
         "",

@@ -75,7 +75,9 @@ def backtest_plot(periods: list[dict[str, object]], path: Path) -> None:
     _save(fig, path)
 
 
-def importance_and_dependence(frame: pd.DataFrame, out_dir: Path) -> dict[str, float]:
+def importance_and_dependence(
+    frame: pd.DataFrame, out_dir: Path, shuffles: int = 10, grid_points: int = 40
+) -> dict[str, float]:
     """Permutation importance (Brier loss increase) of each input on the hold-out, and partial
     dependence of debut views and review scores, for the model trained on the training side."""
     plt = _pyplot()
@@ -87,7 +89,7 @@ def importance_and_dependence(frame: pd.DataFrame, out_dir: Path) -> dict[str, f
     importance = {}
     for name in config.FEATURES:
         losses = []
-        for _ in range(10):
+        for _ in range(shuffles):
             shuffled = split.test.copy()
             shuffled[name] = rng.permutation(shuffled[name].to_numpy())
             losses.append(np.mean((predict_proba(model, shuffled) - y) ** 2) - base)
@@ -103,9 +105,9 @@ def importance_and_dependence(frame: pd.DataFrame, out_dir: Path) -> dict[str, f
     ongoing = rows[rows["format"] == "ongoing"]
     fig, axes = plt.subplots(1, 3, figsize=(14, 4), sharey=True)
     grids = {
-        "debut_views": np.logspace(5.5, 8, 40),
-        "critic_score": np.linspace(30, 95, 40),
-        "imdb_season_rating": np.linspace(5, 9.5, 40),
+        "debut_views": np.logspace(5.5, 8, grid_points),
+        "critic_score": np.linspace(30, 95, grid_points),
+        "imdb_season_rating": np.linspace(5, 9.5, grid_points),
     }
     for ax, (name, grid) in zip(axes, grids.items(), strict=True):
         for label, subset in (("ongoing", ongoing), ("limited", rows[rows["format"] == "limited"])):
@@ -145,7 +147,12 @@ def _table(slices: dict[str, object], with_intervals: bool) -> list[str]:
 
 
 def write_report(
-    frame: pd.DataFrame, out_dir: Path, n_boot: int = 200, data_path: Path | None = None
+    frame: pd.DataFrame,
+    out_dir: Path,
+    n_boot: int = 200,
+    data_path: Path | None = None,
+    shuffles: int = 10,
+    grid_points: int = 40,
 ) -> dict[str, object]:
     """Evaluate, plot, and write `report.md` (+ `report.json` and PNGs) into `out_dir`."""
     out_dir = Path(out_dir)
@@ -159,7 +166,7 @@ def write_report(
     reliability_plot(y, predictions, out_dir / "reliability.png")
     periods = rolling_backtest(frame)
     backtest_plot(periods, out_dir / "backtest.png")
-    importance = importance_and_dependence(frame, out_dir)
+    importance = importance_and_dependence(frame, out_dir, shuffles, grid_points)
     result["rolling_backtest"] = periods
     result["permutation_importance"] = importance
 
@@ -212,7 +219,7 @@ def write_report(
         "## Feature effects",
         "",
         "Permutation importance: how much the hold-out Brier score worsens when one input is shuffled",
-        "(mean of 10 shuffles; near zero or negative means the model does not rely on it there).",
+        f"(mean of {shuffles} shuffles; near zero or negative means the model does not rely on it there).",
         "",
         "| input | Brier increase |",
         "|---|---|",

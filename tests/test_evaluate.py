@@ -74,3 +74,28 @@ def test_evaluate_json_has_every_metric_for_every_model_and_slice(run_cli):
             assert {"roc_auc", "pr_auc", "brier", "log_loss", "accuracy", "ece", "interval_95"} <= set(scores)
     ongoing = result["slices"]["ongoing"]["models"]
     assert ongoing["gbm_calibrated"]["brier"] < ongoing["prior_rate"]["brier"]
+
+
+def test_report_writes_markdown_json_and_plots(dataset, tmp_path):
+    import json
+
+    from renewml.report import write_report
+
+    write_report(dataset, tmp_path, n_boot=20, shuffles=2, grid_points=5)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {
+        "report.md",
+        "report.json",
+        "reliability.png",
+        "backtest.png",
+        "permutation_importance.png",
+        "partial_dependence.png",
+    } <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    text = (tmp_path / "report.md").read_text()
+    assert "ongoing" in text and "Rolling-origin backtest" in text and "data/renewals.csv" in text
+    result = json.loads((tmp_path / "report.json").read_text())
+    assert set(result["permutation_importance"]) == set(config.FEATURES)
+    assert len(result["rolling_backtest"]) >= 4
+    for name in ("reliability.png", "backtest.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

@@ -315,12 +315,11 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         # --- is it a Netflix title, and scripted?
         tmdb_type = t["type"] if t is not None else ""
         wiki_genre = " ".join(wiki_rows["genre"]) if wiki_rows is not None else ""
-        mc = None
-        mc_low, mc_high = _year_window(debut.year, n)
-        if t is not None and pd.notna(t["first_air_date"]):
-            mc_low = mc_high = int(t["first_air_date"].year)
-            mc_low -= 1
-            mc_high += 1
+        if t is not None and pd.notna(t["first_air_date"]):  # Metacritic dates the series premiere
+            start_year = int(t["first_air_date"].year)
+            mc_low, mc_high = start_year - 1, start_year + 1
+        else:
+            mc_low, mc_high = _year_window(debut.year, n)
         mc = _match_by_year(key, mc_low, mc_high, metacritic, "release_year")
         mc_genres = str(mc["genres"]) if mc is not None else ""
         original_evidence = []

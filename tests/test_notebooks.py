@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import nbformat
@@ -19,6 +21,20 @@ PARAMETERS = {
 }
 
 
+KERNEL = "renewml-tests"
+
+
+@pytest.fixture(autouse=True)
+def kernel_of_this_interpreter(tmp_path_factory, monkeypatch):
+    """A kernelspec that runs this very interpreter, so notebooks import the renewml under test."""
+    root = tmp_path_factory.mktemp("jupyter")
+    spec = root / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(root))
+
+
 def run_notebook(path: Path, parameters: dict[str, object], workdir: Path) -> nbformat.NotebookNode:
     """Execute like papermill: a cell with the overrides goes right after the 'parameters' cell."""
     notebook = nbformat.read(path, as_version=4)
@@ -26,7 +42,7 @@ def run_notebook(path: Path, parameters: dict[str, object], workdir: Path) -> nb
     overrides = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
     notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(overrides))
     client = NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+        notebook, timeout=300, kernel_name=KERNEL, resources={"metadata": {"path": str(workdir)}}
     )
     client.execute()
     return notebook

@@ -16,7 +16,7 @@ import pandas as pd
 
 from renewml import config
 from renewml.model import LoadedModel, predict_proba
-from renewml.predict import Prediction, _fmt_views, predict_rows
+from renewml.predict import Prediction, format_views, predict_rows
 
 VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
 BAR_PROBABILITY = 0.5
@@ -74,7 +74,7 @@ def renewal_bar(loaded: LoadedModel, row: pd.Series, target: float = BAR_PROBABI
         return RenewalBar(
             None,
             "no views would do",
-            f"no level of debut views reaches {target:.0%} (at {_fmt_views(10**high)} views: {p_high:.0%})",
+            f"no level of debut views reaches {target:.0%} (at {format_views(10**high)} views: {p_high:.0%})",
         )
     if p_low >= target:
         return RenewalBar(0.0, "above at any level", f"above {target:.0%} at any level of debut views")
@@ -95,10 +95,10 @@ def renewal_bar(loaded: LoadedModel, row: pd.Series, target: float = BAR_PROBABI
 
 def _bar_text(bar: float, current: float | None, target: float) -> tuple[str, str]:
     if current is None:
-        return "below", f"needs about {_fmt_views(bar)} debut-week views for {target:.0%}"
+        return "below", f"needs about {format_views(bar)} debut-week views for {target:.0%}"
     if current >= bar:
-        return "already above", f"already above the bar of {_fmt_views(bar)} debut-week views"
-    return "below", f"needed about {_fmt_views(bar)} debut-week views for {target:.0%}, had {_fmt_views(current)}"
+        return "already above", f"already above the bar of {format_views(bar)} debut-week views"
+    return "below", f"needed about {format_views(bar)} debut-week views for {target:.0%}, had {format_views(current)}"
 
 
 def similar_seasons(dataset: pd.DataFrame, row: pd.Series, n: int = 3) -> list[dict[str, object]]:
@@ -186,10 +186,10 @@ def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path:
     ax.plot(grid, curve, label="renewal probability")
     ax.axhline(BAR_PROBABILITY, color="grey", linestyle=":", label="50%")
     if bar.views:
-        ax.axvline(bar.views, color="tab:green", linestyle="--", label=f"renewal bar ({_fmt_views(bar.views)})")
+        ax.axvline(bar.views, color="tab:green", linestyle="--", label=f"renewal bar ({format_views(bar.views)})")
     current = row.get("debut_views")
     if current is not None and not pd.isna(current):
-        ax.axvline(float(current), color="tab:red", label=f"actual debut views ({_fmt_views(float(current))})")
+        ax.axvline(float(current), color="tab:red", label=f"actual debut views ({format_views(float(current))})")
     ax.set_xscale("log")
     ax.set_ylim(0, 1)
     ax.set_xlabel("debut-week views (all else equal)")

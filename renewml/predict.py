@@ -173,42 +173,46 @@ def missing_inputs(row: pd.Series) -> list[str]:
     return [name for name in config.FEATURES if name not in row or row[name] is None or pd.isna(row[name])]
 
 
-def shapley_reasons(loaded: LoadedModel, row: pd.Series) -> tuple[float, float, list[dict[str, object]]]:
-    """Exact Shapley values of the input groups against the card's reference show."""
+def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], int, float]]:
+    """(coalition without group i, the same with it, i, Shapley weight) for every pair."""
+    pairs = []
+    for mask in itertools.product([0, 1], repeat=n):
+        size = sum(mask)
+        for i in range(n):
+            if not mask[i]:
+                weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+                pairs.append((mask, mask[:i] + (1,) + mask[i + 1 :], i, weight))
+    return pairs
+
+
+def shapley_values(loaded: LoadedModel, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Shapley values of the input groups against the card's reference show, for every row.
+
+    All rows' coalitions are scored in one call. Returns (probability per row, rows x groups values);
+    each row's values add up to its probability minus the reference's.
+    """
     reference = loaded.card.reference
     groups = list(INPUT_GROUPS)
     coalitions = list(itertools.product([0, 1], repeat=len(groups)))
+    records = frame.to_dict("records")
     mixed = []
-    for mask in coalitions:
-        values = {}
-        for on, group in zip(mask, groups, strict=True):
-            for name in INPUT_GROUPS[group]:
-                values[name] = row.get(name) if on else reference.get(name)
-        mixed.append(values)
-    probabilities = predict_proba(loaded.model, pd.DataFrame(mixed))
-    value = {mask: p for mask, p in zip(coalitions, probabilities, strict=True)}
-    n = len(groups)
-    contributions = []
-    for i, group in enumerate(groups):
-        total = 0.0
+    for record in records:
         for mask in coalitions:
-            if mask[i]:
-                continue
-            with_i = mask[:i] + (1,) + mask[i + 1 :]
-            size = sum(mask)
-            weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
-            total += weight * (value[with_i] - value[mask])
-        contributions.append((group, total))
-    full = value[tuple([1] * n)]
-    base = value[tuple([0] * n)]
-    reasons = [
-        {"input": group, "value": describe_group(group, row, reference), "contribution": round(c, 4)}
-        for group, c in sorted(contributions, key=lambda gc: -abs(gc[1]))
-    ]
-    return float(full), float(base), reasons
+            values = {}
+            for on, group in zip(mask, groups, strict=True):
+                for name in INPUT_GROUPS[group]:
+                    values[name] = record.get(name) if on else reference.get(name)
+            mixed.append(values)
+    scored = predict_proba(loaded.model, pd.DataFrame(mixed)).reshape(len(records), len(coalitions))
+    index = {mask: k for k, mask in enumerate(coalitions)}
+    contributions = np.zeros((len(records), len(groups)))
+    for without, with_i, i, weight in _coalition_weights(len(groups)):
+        contributions[:, i] += weight * (scored[:, index[with_i]] - scored[:, index[without]])
+    return scored[:, index[tuple([1] * len(groups))]], contributions
 
 
-def _fmt_views(value: float) -> str:
+def format_views(value: float) -> str:
+    """19900000 -> '19.9M', 850000 -> '850K'."""
     if value >= 1e6:
         return f"{value / 1e6:.1f}M"
     if value >= 1e3:
@@ -232,7 +236,7 @@ def describe_group(group: str, row: pd.Series, reference: dict[str, object]) -> 
         if views is None:
             return "debut views unknown"
         quantiles = reference.get("_debut_views_quantiles") or []
-        text = f"{_fmt_views(float(views))} debut-week views"
+        text = f"{format_views(float(views))} debut-week views"
         if quantiles:
             share = 100 - int(np.searchsorted(quantiles, float(views)))
             text += f", top {max(share, 1)}% of debuts" if share <= 50 else f", bottom {101 - share}% of debuts"
@@ -265,7 +269,11 @@ def describe_group(group: str, row: pd.Series, reference: dict[str, object]) -> 
 
 def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True) -> list[Prediction]:
     """Score every row; with `reasons`, explain each by exact group Shapley values."""
-    probabilities = predict_proba(loaded.model, frame)
+    if reasons:
+        probabilities, contributions = shapley_values(loaded, frame)
+    else:
+        probabilities, contributions = predict_proba(loaded.model, frame), None
+    reference = loaded.card.reference
     features = [name for name in config.FEATURES if name in frame]
     absent = [name for name in config.FEATURES if name not in frame]
     missing_mask = frame[features].isna().to_numpy()
@@ -275,8 +283,15 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
         missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
         key_missing = any(name in missing for name in config.KEY_FEATURES)
         explained: list[dict[str, object]] = []
-        if reasons:
-            probability, _, explained = shapley_reasons(loaded, pd.Series(record))
+        if contributions is not None:
+            explained = [
+                {
+                    "input": group,
+                    "value": describe_group(group, pd.Series(record), reference),
+                    "contribution": round(c, 4),
+                }
+                for group, c in sorted(zip(INPUT_GROUPS, contributions[index], strict=True), key=lambda gc: -abs(gc[1]))
+            ]
         season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
         out.append(
             Prediction(

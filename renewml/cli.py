@@ -100,12 +100,10 @@ def train(
 
     Example: renewml train --out models/my-model.joblib
     """
-    from renewml.errors import ModelError
     from renewml.evaluate import train_and_evaluate
-    from renewml.model import save_model
+    from renewml.model import check_can_write, save_model
 
-    if Path(out).exists() and not force:
-        raise ModelError(f"{out} already exists; pass --force to replace it (the old one is kept as a .bak)")
+    check_can_write(out, force)  # fail before training, not after
     _err(f"training on {data} ...")
     result = train_and_evaluate(data)
     save_model(result.model, result.card, out, force=force)
@@ -146,7 +144,7 @@ def evaluate(
         _err(f"writing the report to {report} ...")
         result = write_report(frame, report, n_boot=bootstrap, data_path=data)
     else:
-        result = evaluate_all(frame, model_path=model, n_boot=bootstrap, backtest=backtest)
+        result = evaluate_all(frame, model_path=model, n_boot=bootstrap, backtest=backtest, data_path=data)
     if as_json:
         print(json.dumps(result, indent=2, default=float))
         return

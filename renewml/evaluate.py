@@ -294,7 +294,11 @@ def card_evaluation(frame: pd.DataFrame) -> dict[str, object]:
 
 
 def evaluate_all(
-    frame: pd.DataFrame, model_path: Path | None = None, n_boot: int = 200, backtest: bool = True
+    frame: pd.DataFrame,
+    model_path: Path | None = None,
+    n_boot: int = 200,
+    backtest: bool = True,
+    data_path: Path | None = None,
 ) -> dict[str, object]:
     """Everything `renewml evaluate` prints: the headline split with intervals, remarks, and the
     rolling backtest; with `model_path`, that saved model is scored on the same hold-out rows too."""
@@ -306,11 +310,13 @@ def evaluate_all(
 
         loaded = load_model(model_path)
         models["supplied_model"] = lambda train, test: predict_proba(loaded.model, test)
-        if loaded.card.training_data_sha256 == sha256_file(config.DATASET_PATH) or loaded.card.training_rows > 0:
-            note = (
-                "supplied_model was trained on its own data (see its card); if that includes the hold-out "
-                "seasons its scores here are not a fair hold-out"
-            )
+        same_data = loaded.card.training_data_sha256 == sha256_file(data_path or config.DATASET_PATH)
+        note = (
+            "supplied_model was trained on this very dataset, hold-out seasons included: its scores are not a hold-out"
+            if same_data
+            else f"supplied_model was trained on other data ({loaded.card.training_data_path}); "
+            "check that it excludes the hold-out seasons before comparing"
+        )
     result = score_split(forward_split(frame), models, n_boot=n_boot)
     result.pop("predictions")
     result["remarks"] = remarks(result) + ([note] if note else [])

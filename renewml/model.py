@@ -173,11 +173,16 @@ def make_card(data_path: Path, frame: pd.DataFrame, evaluation: dict[str, object
     )
 
 
+def check_can_write(path: Path, force: bool) -> None:
+    """An existing model is replaced only when asked to; checked before training, and again on save."""
+    if Path(path).exists() and not force:
+        raise ModelError(f"{path} already exists; pass --force to replace it (the old one is kept as a .bak)")
+
+
 def save_model(model: object, card: ModelCard, path: Path, force: bool = False) -> Path:
     """Write model, card and Markdown card atomically; keep the previous model as `.bak` when forced."""
     path = Path(path)
-    if path.exists() and not force:
-        raise ModelError(f"{path} already exists; pass --force to replace it (the old one is kept as a .bak)")
+    check_can_write(path, force)
     if path.exists():
         for source in (path, card_path(path)):
             if source.exists():

@@ -99,3 +99,11 @@ def test_report_writes_markdown_json_and_plots(dataset, tmp_path):
     assert len(result["rolling_backtest"]) >= 4
     for name in ("reliability.png", "backtest.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_supplied_model_trained_on_the_same_data_is_flagged_as_no_holdout(dataset):
+    from renewml.evaluate import evaluate_all
+
+    result = evaluate_all(dataset, model_path=config.MODEL_PATH, n_boot=0, backtest=False)
+    assert "supplied_model" in result["slices"]["all"]["models"]
+    assert any("not a hold-out" in line for line in result["remarks"])

@@ -113,3 +113,13 @@ def test_dropped_seasons_have_reasons():
     dropped = pd.read_csv(config.DROPPED_PATH)
     assert dropped["reason"].notna().all()
     assert len(dropped) > 100
+
+
+def test_no_input_postdates_the_decision(dataset):
+    """IMDb ratings only as of debut + 28 days; no Metacritic score that includes later seasons."""
+    rated = dataset[dataset["imdb_season_rating"].notna()]
+    assert (rated["imdb_rating_source"] == "imdb_asof_debut_plus_28d").all()
+    mixed = dataset[dataset["review_scores_mix_later_seasons"].fillna(False).astype(bool)]
+    curated = mixed["review_source"].str.startswith("curated")
+    assert mixed.loc[~curated, ["critic_score", "audience_score"]].isna().all().all()
+    assert len(mixed) > 50  # the rule has something to act on

@@ -21,7 +21,7 @@ def test_his_and_hers_top_reason_is_its_limited_format(shipped_model, dataset):
     assert result.bar.views is None and result.bar.status == "no views would do"
 
 
-@pytest.mark.parametrize(("title", "season"), [("Kaos", 1), ("1899", 1), ("Lockwood & Co.", 1)])
+@pytest.mark.parametrize(("title", "season"), [("Wednesday", 1), ("1899", 1), ("Lockwood & Co.", 1)])
 def test_renewal_bar_of_an_ongoing_show_gives_fifty_percent(shipped_model, dataset, title, season):
     row = find_show(dataset, title, season)
     assert row["format"] == "ongoing"

@@ -390,10 +390,13 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                     round(float(np.mean(season_lists[index])), 2),
                     "imdb_asof_debut_plus_28d",
                 )
+        # The 2026-08-22 snapshot postdates every decision: it is kept beside the point-in-time value to
+        # measure the drift, and used as label evidence (a later rated season), never as a model input.
         latest_lists = raw.imdb_seasons(raw_dir, raw.latest_imdb_file(imdb_id)) if imdb_id else None
-        if np.isnan(imdb_rating) and latest_lists and n <= len(latest_lists) and latest_lists[n - 1]:
-            imdb_rating, imdb_source = round(float(np.mean(latest_lists[n - 1])), 2), "imdb_2026-08-22"
-        if imdb_source:
+        imdb_latest = np.nan
+        if latest_lists and n <= len(latest_lists) and latest_lists[n - 1]:
+            imdb_latest = round(float(np.mean(latest_lists[n - 1])), 2)
+        if imdb_source or not np.isnan(imdb_latest):
             sources.append("imdb")
 
         # --- review scores (series-level, scraped at the end of 2025)
@@ -405,6 +408,9 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             audience = float(mc["userscore"]) if pd.notna(mc["userscore"]) else np.nan
             mixes_later = bool(pd.notna(mc["seasonCount"]) and mc["seasonCount"] > n)
             review_source = "metacritic"
+            if mixes_later:  # the series score includes seasons that came after this decision
+                critic = audience = np.nan
+                review_source = "metacritic (dropped: mixes later seasons)"
             sources.append("metacritic")
         ro = review_map.get((key, n))
         if ro is not None:
@@ -493,6 +499,7 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                 "review_scores_mix_later_seasons": mixes_later,
                 "imdb_season_rating": imdb_rating,
                 "imdb_rating_source": imdb_source,
+                "imdb_season_rating_latest": imdb_latest,
                 "tmdb_id": int(t["id"]) if t is not None else "",
                 "imdb_id": imdb_id or "",
                 "original_evidence": ";".join(original_evidence),

@@ -25,7 +25,20 @@ LATE_ENTRY_DAYS = 45  # a season first charting this long after its premiere is 
 # TMDB editors mark a show "Ended" as soon as a season finishes airing; only trust it once the
 # season has had time for a renewal to be announced.
 SETTLE_TIME = pd.Timedelta(days=180)
+# "Ended" (TMDB, Wikipedia) is only a decision once renewals have had time to be announced. Measured on
+# the Wikipedia snapshots (`renewal_announcement_delays`): among seasons that were renewed, the share
+# already announced reaches 100% of English and non-English, first and later seasons alike, only in the
+# bin from 365 days after the debut on (it is 60-85% between 90 and 365 days for non-English shows).
+DECISION_WINDOW = pd.Timedelta(days=365)
+# A later season counts as the same production only within this gap after this season's release.
+SAME_PRODUCTION_GAP = pd.Timedelta(days=4 * 365)
 TOP10_START = pd.Timestamp("2021-06-28")  # Monday of the first published week
+# Wikipedia's docuseries tables name a subject, not a genre; the ended list puts the subject in Genre.
+DOCUSERIES_SUBJECTS = frozenset(
+    "true crime|sports|biography|society|history|making-of|aftershow|food/culinary art|nature|music|health|"
+    "educational|professions|drugs|docuseries|travel|military|paranormal|science|politics|religion|business|"
+    "fashion|technology|animals|art|lifestyle|toy industry|space|culture|law enforcement".split("|")
+)
 UNSCRIPTED_WORDS = re.compile(
     r"reality|docuseries|documentary|docu-series|stand-up|talk show|talk-show|game show|game-show|"
     r"cooking|competition|news|variety|dating|makeover|true crime doc",
@@ -165,8 +178,8 @@ def _year_window(debut_year: int, season_number: int) -> tuple[int, int]:
     return debut_year - 3 * (season_number - 1) - 2, debut_year + 1
 
 
-def _match_tmdb(row: pd.Series, tmdb_by_key: dict[str, pd.DataFrame]) -> pd.Series | None:
-    candidates = tmdb_by_key.get(row["series_key"])
+def _match_tmdb(row: pd.Series, tmdb_by_key: dict[str, pd.DataFrame], key: str | None = None) -> pd.Series | None:
+    candidates = tmdb_by_key.get(key or row["series_key"])
     if candidates is None:
         return None
     low, high = _year_window(row["debut_week"].year, row["season_number"])
@@ -241,6 +254,87 @@ def _source_material(
     return "unknown", "no source found"
 
 
+def _engagement_release(rows: pd.DataFrame | None, season_number: int, debut: pd.Timestamp) -> pd.Series | None:
+    """The engagement-report entry for this very season: same number, released within the debut window.
+
+    Matching by title alone would take a same-titled production (an anime, an older series) for this one;
+    the entry released in the `LATE_ENTRY_DAYS` before the end of the debut week wins.
+    """
+    if rows is None:
+        return None
+    before = rows[(rows["season_number"] == season_number) & (rows["release_date"] <= debut)]
+    window = before[before["release_date"] >= debut - pd.Timedelta(days=LATE_ENTRY_DAYS + 7)]
+    if not window.empty:
+        return window.sort_values("release_date").iloc[0]
+    # released long before its first chart week: the caller drops it as a library re-entry
+    return None if before.empty else before.sort_values("release_date").iloc[-1]
+
+
+def _base_title(original_title: str) -> str:
+    """'君に届け: シーズン3' and '君に届け 2ND SEASON' -> '君に届け': the production's name without its season."""
+    return re.split(r":|\s+\d+(?:st|nd|rd|th)?\s+season|\s+season\s+\d+", original_title, flags=re.IGNORECASE)[0].strip()
+
+
+def _engagement_later_season(rows: pd.DataFrame | None, season_number: int, anchor: pd.Series | None) -> pd.Series | None:
+    """The next season of the same production: season N+1, released after this one within a plausible gap,
+    with the same original-language name where Netflix prints one. Without an anchor there is no evidence.
+
+    Only N+1 counts: a same-titled anime's "Season 3" a year after a live-action "Season 1" is not a renewal.
+    """
+    if rows is None or anchor is None:
+        return None
+    later = rows[
+        (rows["season_number"] == season_number + 1)
+        & (rows["release_date"] > anchor["release_date"])
+        & (rows["release_date"] <= anchor["release_date"] + SAME_PRODUCTION_GAP)
+    ]
+    if anchor["original_title"]:
+        base = _base_title(anchor["original_title"])
+        later = later[[not t or _base_title(t) == base for t in later["original_title"]]]
+    return None if later.empty else later.sort_values("release_date").iloc[0]
+
+
+def _docuseries_subjects(wiki_rows: pd.DataFrame | None) -> list[str]:
+    """Wikipedia genres that are docuseries subjects ("Sports", "True crime"), not scripted genres."""
+    if wiki_rows is None:
+        return []
+    found = []
+    for genre in wiki_rows["genre"]:
+        text = str(genre).strip().lower()
+        if text.startswith("docuseries") or text in DOCUSERIES_SUBJECTS:
+            found.append(text.removeprefix("docuseries: "))
+    return found
+
+
+def renewal_announcement_delays(table: pd.DataFrame, wiki: pd.DataFrame) -> pd.DataFrame:
+    """How soon renewals become public: for renewed seasons seen in a dated Wikipedia snapshot, whether the
+    renewal was already listed, by days since the debut, language and first/later season.
+
+    The basis of `DECISION_WINDOW`: an "Ended" status is a decision only once nearly every renewal of
+    seasons that old has been announced.
+    """
+    from renewml.data.titles import normalize_title as _key
+
+    snapshots = wiki[wiki["snapshot"].isin([pd.Timestamp("2022-11-16"), pd.Timestamp("2025-03-24")])]
+    by_key = {k: g for k, g in snapshots.groupby("key")}
+    records = []
+    for row in table[table["renewed"] == 1].itertuples():
+        n, debut = int(row.season_number), pd.Timestamp(row.debut_week)
+        for w in by_key.get(_key(row.show_title), pd.DataFrame()).itertuples():
+            days = (w.snapshot - debut).days
+            said = wiki_status_evidence(w.status, w.seasons, n)
+            if days >= 0 and (said == "renewed" or str(w.status).lower().startswith("pending")):
+                records.append((row.language, "first" if n == 1 else "later", days, said == "renewed"))
+    frame = pd.DataFrame(records, columns=["language", "season", "days", "announced"])
+    frame["days_since_debut"] = pd.cut(frame["days"], [0, 90, 180, 270, 365, 540, 730, 5000]).astype(str)
+    return (
+        frame.groupby(["language", "season", "days_since_debut"], observed=True)["announced"]
+        .agg(["mean", "size"])
+        .rename(columns={"mean": "share_announced", "size": "seasons"})
+        .reset_index()
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # the build
 
@@ -276,13 +370,8 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         normalize_title(re.split(r":\s*(?:Season|Limited Series|Part|Volume)", t)[0]) for t in engagement["title"]
     ]
     engagement["season_number"] = [p.season_number for p in parsed]
-    eng_release = (
-        engagement.dropna(subset=["release_date", "season_number"])
-        .groupby(["series_key", "season_number"])
-        .agg(release_date=("release_date", "min"), eng_runtime=("runtime_hours", "max"))
-    )
-    eng_seasons = engagement.dropna(subset=["season_number"]).groupby("series_key")["season_number"].max()
-    eng_branded = set(engagement.loc[engagement["release_date"].notna(), "series_key"])
+    eng_dated = engagement.dropna(subset=["release_date", "season_number"])
+    eng_by_key = {k: g for k, g in eng_dated.groupby("series_key")}
 
     tmdb_by_key = {k: g for k, g in tmdb.groupby("key")}
     wiki_by_key = {k: g for k, g in wiki.groupby("key")}
@@ -293,28 +382,33 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     review_map = {
         (normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in review_overrides.iterrows()
     }
-    top10_max_season = seasons.groupby("series_key")["season_number"].max()
     top10_next_week = {
-        (k, n): w for k, n, w in seasons[["series_key", "season_number", "debut_week"]].itertuples(index=False)
+        (k, n, c): w
+        for k, n, c, w in seasons[["series_key", "season_number", "category", "debut_week"]].itertuples(index=False)
     }
 
     rows = []
     for _, s in seasons.iterrows():
         key, n, debut = s["series_key"], int(s["season_number"]), s["debut_week"]
         sources = ["netflix_top10"]
+        # A season linked into a franchise (curated) is found in other sources under either title.
+        own_key = normalize_title(s["show_title"])
         t = _match_tmdb(s, tmdb_by_key)
-        wiki_rows = wiki_by_key.get(key)
+        if t is None and own_key != key:
+            t = _match_tmdb(s, tmdb_by_key, own_key)
+        wiki_rows = wiki_by_key.get(key, wiki_by_key.get(own_key))
         if wiki_rows is not None:
             low, high = _year_window(debut.year, n)
             years = wiki_rows["premiere_date"].dt.year
             wiki_rows = wiki_rows[years.isna() | ((years >= low) & (years <= high))]
             if wiki_rows.empty:
                 wiki_rows = None
-        release = eng_release.loc[(key, n)] if (key, n) in eng_release.index else None
+        eng_rows = eng_by_key.get(key, eng_by_key.get(own_key))
+        release = _engagement_release(eng_rows, n, debut)
 
         # --- is it a Netflix title, and scripted?
         tmdb_type = t["type"] if t is not None else ""
-        wiki_genre = " ".join(wiki_rows["genre"]) if wiki_rows is not None else ""
+        wiki_genre = " ".join(dict.fromkeys(g for g in wiki_rows["genre"] if g)) if wiki_rows is not None else ""
         if t is not None and pd.notna(t["first_air_date"]):  # Metacritic dates the series premiere
             start_year = int(t["first_air_date"].year)
             mc_low, mc_high = start_year - 1, start_year + 1
@@ -327,15 +421,24 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             original_evidence.append("tmdb_netflix_network")
         if wiki_rows is not None:
             original_evidence.append("wikipedia_netflix_originals")
-        if key in eng_branded:
+        if release is not None:
             original_evidence.append("engagement_release_date")
         if not original_evidence:
             dropped.append(_drop(s, "not verified as a Netflix original (licensed or library title)"))
             continue
+        if original_evidence == ["engagement_release_date"]:
+            # Netflix brands licensed exclusives and simulcasts (tvN, JTBC, BBC Three...) the same way:
+            # a release date in an engagement report does not show that Netflix decides a renewal.
+            dropped.append(_drop(s, "only Netflix-branded in an engagement report: not verified as a Netflix commission"))
+            continue
+        subjects = _docuseries_subjects(wiki_rows)
+        if subjects:
+            dropped.append(_drop(s, f"unscripted (docuseries: {subjects[0]})"))
+            continue
         if tmdb_type in ("Reality", "Documentary", "Talk Show", "News") or (
             not tmdb_type and UNSCRIPTED_WORDS.search(wiki_genre or mc_genres or "")
         ):
-            dropped.append(_drop(s, f"unscripted ({tmdb_type or wiki_genre or mc_genres})"))
+            dropped.append(_drop(s, f"unscripted ({(tmdb_type or wiki_genre or mc_genres).lower()})"))
             continue
 
         # --- premiere date and days available in the debut week
@@ -350,6 +453,9 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         if pd.notna(premiere) and premiere < TOP10_START - pd.Timedelta(days=7):
             dropped.append(_drop(s, "premiered before the Top 10 began (no debut-week figures)"))
             continue
+        if pd.notna(premiere) and premiere > debut:
+            # a release after the debut week describes another production with the same title
+            premiere, premiere_source, release = pd.NaT, "", None
         if pd.notna(premiere):
             lag = (debut - premiere).days
             if lag > LATE_ENTRY_DAYS:
@@ -362,8 +468,8 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
 
         # --- views: reported from 2023-06, else hours / runtime
         runtime = s["runtime_hours"]
-        if np.isnan(runtime) and release is not None and pd.notna(release["eng_runtime"]):
-            runtime = float(release["eng_runtime"])
+        if np.isnan(runtime) and release is not None and pd.notna(release["runtime_hours"]):
+            runtime = float(release["runtime_hours"])
         views = s["debut_views_reported"]
         derived = False
         if pd.isna(views) and not np.isnan(runtime) and runtime > 0:
@@ -436,13 +542,23 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         anthology = "anthology" in keywords or "anthology" in wiki_genre.lower()
 
         # --- label evidence
-        ev = Evidence(limited=bool(s["is_limited"]))
-        later = top10_max_season.get(key, 0)
-        if later > n:
-            next_weeks = [w for (k2, n2), w in top10_next_week.items() if k2 == key and n2 > n]
-            ev.renewed.append(f"netflix_top10: season {n + 1}+ charted from {min(next_weeks).date()}")
-        if eng_seasons.get(key, 0) > n:
-            ev.renewed.append("netflix_engagement: a later season listed (reports to 2025-06)")
+        # "Limited Series" concludes a first season only: a franchise that Netflix titles "Limited Series"
+        # every time (Berlin) has shown that the label does not mean the end.
+        ev = Evidence(limited=bool(s["is_limited"]) and n == 1, limited_since=debut.date().isoformat())
+        later_weeks = [
+            w
+            for (k2, n2, category), w in top10_next_week.items()
+            if k2 == key and n2 > n and category == s["category"] and debut < w <= debut + SAME_PRODUCTION_GAP
+        ]
+        if later_weeks:
+            ev.renewed.append(f"netflix_top10: season {n + 1}+ of the same list charted from {min(later_weeks).date()}")
+        later_release = _engagement_later_season(eng_rows, n, release)
+        if later_release is not None:
+            ev.renewed.append(
+                f"netflix_engagement: season {int(later_release['season_number'])} released "
+                f"{later_release['release_date'].date()}, same production (this season released "
+                f"{release['release_date'].date()})"
+            )
         if wiki_rows is not None:
             for w in wiki_rows.itertuples():
                 said = wiki_status_evidence(w.status, w.seasons, n)
@@ -451,21 +567,20 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                     ev.renewed.append(tag)
                 elif said == "final":
                     ev.final_season.append(tag)
-                elif said == "ended":
+                elif said == "ended" and w.snapshot - debut >= DECISION_WINDOW:
                     ev.ended.append(tag)
-        if not ev.limited and t is not None:
-            if t["num_seasons"] > n:
-                ev.renewed.append(f"tmdb_2026-01-26: {t['num_seasons']} seasons")
-            elif t["num_seasons"] == n and t["status"] == "Canceled":
+        # A later season under the same TMDB or IMDb id is the same production, "Limited Series" or not.
+        if t is not None and t["num_seasons"] > n:
+            ev.renewed.append(f"tmdb_2026-01-26: {t['num_seasons']} seasons")
+        elif not ev.limited and t is not None and t["num_seasons"] == n:
+            if t["status"] == "Canceled":
                 ev.cancelled.append("tmdb_2026-01-26: status Canceled")
-            elif t["num_seasons"] == n and t["status"] == "Ended" and debut <= raw.TMDB_SNAPSHOT - SETTLE_TIME:
+            elif t["status"] == "Ended" and raw.TMDB_SNAPSHOT - debut >= DECISION_WINDOW:
                 ev.ended.append("tmdb_2026-01-26: status Ended")
-        if not ev.limited and latest_lists and len(latest_lists) > n and any(latest_lists[n:]):
+        if latest_lists and len(latest_lists) > n and any(latest_lists[n:]):
             ev.renewed.append(f"imdb_2026-08-22: {len(latest_lists)} rated seasons")
         label = decide_label(ev, label_map.get((key, n)))
         outcome = label.outcome
-        if label.renewed == 0 and outcome == "ended" and tmdb_type == "Miniseries" and n == 1:
-            outcome = "limited_concluded"
 
         rows.append(
             {

@@ -34,6 +34,7 @@ class Evidence:
     ended: list[str] = field(default_factory=list)  # sources that say the show ended after this season
     cancelled: list[str] = field(default_factory=list)  # sources that say it was cancelled after this season
     limited: bool = False
+    limited_since: str = ""  # the debut week in which Netflix's Top 10 titled it "Limited Series"
 
 
 # When several sources agree, the label names the most direct one: Netflix's own lists first.
@@ -95,7 +96,12 @@ def decide_label(evidence: Evidence, override: Mapping[str, str] | None = None) 
     if evidence.final_season:
         return Label(0, "ended_as_planned", _source_name(evidence.final_season), "; ".join(evidence.final_season))
     if evidence.limited:
-        return Label(0, "limited_concluded", "netflix_limited_series", "Netflix lists it as a Limited Series")
+        return Label(
+            0,
+            "limited_concluded",
+            "netflix_limited_series",
+            f"netflix_top10_{evidence.limited_since}: titled 'Limited Series' from its debut week; no later season found",
+        )
     if evidence.cancelled:
         return Label(0, "cancelled", _source_name(evidence.cancelled), "; ".join(evidence.cancelled + evidence.ended))
     if evidence.ended:

@@ -20,6 +20,8 @@ from renewml.data.titles import normalize_title
 from renewml.errors import RawDataError
 
 TOP10_FILE = Path("netflix_top10/all-weeks-global.tsv")
+# Newer weeks (2026-07-26 on) published after the main copy; read after it, never instead of it.
+TOP10_EXTENSION_FILE = Path("netflix_top10/all-weeks-global_extension_2026-07-26_to_2026-09-13.tsv")
 TMDB_FILE = Path("tmdb_tv/netflix_shows_complete.csv")
 METACRITIC_FILE = Path("metacritic_tv/metacritic_tv_shows.csv")
 JUSTWATCH_FILE = Path("netflix_catalog_justwatch/titles.csv")
@@ -73,6 +75,10 @@ def _runtime_hours(value: object) -> float | None:
 def read_top10(raw_dir: Path) -> pd.DataFrame:
     """Netflix global weekly Top 10, TV lists only, with numbers as numbers and 'N/A' kept as text."""
     frame = pd.read_csv(raw_dir / TOP10_FILE, sep="\t", keep_default_na=False, dtype=str)
+    if (raw_dir / TOP10_EXTENSION_FILE).is_file():
+        newer = pd.read_csv(raw_dir / TOP10_EXTENSION_FILE, sep="\t", keep_default_na=False, dtype=str)
+        newer = newer[newer["week"] > frame["week"].max()]  # only weeks the main file does not have
+        frame = pd.concat([frame, newer[frame.columns]], ignore_index=True)
     frame = frame[frame["category"].str.startswith("TV")].copy()
     frame["week"] = pd.to_datetime(frame["week"])
     for column in (
@@ -163,7 +169,10 @@ def read_wikipedia_status(raw_dir: Path) -> pd.DataFrame:
     genre, premiere, page ('current' or 'ended').
     """
     w25 = pd.read_csv(raw_dir / WIKI_2025_03_FILE)
-    w25 = w25[w25["Title"].notna() & w25["Status"].notna()]
+    w25 = w25[w25["Title"].notna() & w25["Status"].notna()].copy()
+    # Docuseries tables give a Subject instead of a Genre: keep it, marked, so the build can drop them.
+    subject = "docuseries: " + w25["Subject"].map(_clean_wiki_text)
+    w25["Genre"] = w25["Genre"].where(w25["Genre"].notna(), subject.where(w25["Subject"].notna()))
     parts = [_status_rows("2025-03-24", w25, w25["Premiere"].map(_clean_wiki_text), "current")]
     if (raw_dir / WIKI_2022_11_FILE).is_file():
         w22 = pd.read_csv(raw_dir / WIKI_2022_11_FILE)
@@ -188,7 +197,8 @@ _ENGAGEMENT_PERIOD = re.compile(r"(\d{4})(Jan|Jul)-(Jun|Dec)")
 def read_engagement(raw_dir: Path) -> pd.DataFrame:
     """Netflix's half-yearly engagement reports, TV rows only, one row per title and report.
 
-    Columns: period_start, period_end, title (first of any '//' alternates), available_globally,
+    Columns: period_start, period_end, title (first of any '//' alternates), original_title (the
+    second, if any), available_globally,
     release_date, hours, runtime_hours, views.
     """
     folder = raw_dir / ENGAGEMENT_DIR
@@ -198,6 +208,7 @@ def read_engagement(raw_dir: Path) -> pd.DataFrame:
                 "period_start",
                 "period_end",
                 "title",
+                "original_title",
                 "available_globally",
                 "release_date",
                 "hours",
@@ -230,6 +241,8 @@ def read_engagement(raw_dir: Path) -> pd.DataFrame:
                         "period_start": start,
                         "period_end": end,
                         "title": sheet["Title"].astype(str).str.split("//").str[0].str.strip(),
+                        # the original-language title Netflix prints after '//' tells productions apart
+                        "original_title": sheet["Title"].astype(str).str.split("//").str[1].fillna("").str.strip(),
                         "available_globally": sheet["Available Globally?"].astype(str).str.strip() == "Yes",
                         "release_date": pd.to_datetime(sheet["Release Date"], errors="coerce"),
                         "hours": pd.to_numeric(sheet["Hours Viewed"], errors="coerce"),

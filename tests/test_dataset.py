@@ -123,3 +123,15 @@ def test_no_input_postdates_the_decision(dataset):
     curated = mixed["review_source"].str.startswith("curated")
     assert mixed.loc[~curated, ["critic_score", "audience_score"]].isna().all().all()
     assert len(mixed) > 50  # the rule has something to act on
+
+
+def test_random_label_audit_agrees_on_at_least_97_percent():
+    """data/audit: 40 decided rows drawn by a seeded hash, each checked against public reporting."""
+    audit = pd.read_csv(config.DATA_DIR / "audit" / "label_audit_2026-11-30.csv")
+    table = pd.read_csv(config.DATASET_PATH).set_index("row_id")
+    assert len(audit) == 40 and audit["row_id"].is_unique
+    checked = audit[audit["truth"] != "cant_tell"]
+    assert checked["cite_url"].str.startswith("http").all()
+    labels = table.loc[checked["row_id"], "renewed"].to_numpy()
+    agree = (labels == (checked["truth"] == "renewed").astype(int).to_numpy()).mean()
+    assert agree >= 0.97, f"audit agreement {agree:.1%}"

@@ -83,8 +83,13 @@ def fit_model(
 
 
 def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
-    """Renewal probability for each row of `frame` (any table with the feature columns)."""
-    return model.predict_proba(feature_frame(frame))[:, 1]
+    """Renewal probability for each row of `frame` (any table with the feature columns).
+
+    `model` is a fitted estimator or what `load_model`/`load_default_model` return, so that
+    `predict_proba(load_default_model(), frame)` works as one would guess.
+    """
+    estimator = model.model if isinstance(model, LoadedModel) else model
+    return estimator.predict_proba(feature_frame(frame))[:, 1]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -88,6 +88,9 @@ ID_COLUMNS = ("row_id", "show_title", "season_number")
 TIME_COLUMN = "debut_week"
 GROUP_COLUMN = "series_id"
 
+# The season whose inputs fill the example row of `renewml predict --template`.
+TEMPLATE_EXAMPLE_SHOW = "His & Hers"
+
 # Headline forward split: train on debuts before this date, test on debuts from it on.
 HOLDOUT_START = "2025-01-01"
 CALIBRATION_FOLDS = 5

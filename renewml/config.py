@@ -17,6 +17,8 @@ DATA_DIR = REPO_ROOT / "data"
 CURATION_DIR = DATA_DIR / "curation"
 MODELS_DIR = REPO_ROOT / "models"
 REPORTS_DIR = REPO_ROOT / "reports"
+# Scratch folder of the notebooks (git-ignored): models and tables they write go here.
+NOTEBOOK_OUTPUT_DIR = REPO_ROOT / "notebooks" / "output"
 
 DATASET_PATH = Path(os.environ.get("RENEWML_DATA", DATA_DIR / "renewals.csv"))
 DROPPED_PATH = DATA_DIR / "dropped_seasons.csv"

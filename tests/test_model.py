@@ -74,6 +74,7 @@ def test_model_from_another_sklearn_version_is_refused(model_copy):
         load_model(target)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     views=st.floats(min_value=0, max_value=2e8, allow_nan=False),
@@ -139,6 +140,7 @@ def test_probability_is_bounded_monotone_in_views_and_deterministic(
     assert np.array_equal(first, again)
 
 
+@pytest.mark.slow
 def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(model_copy, tmp_path, monkeypatch):
     from renewml import model as model_module
 

@@ -94,6 +94,7 @@ def test_notebook_02_runs_twice_in_a_fresh_copy_and_leaves_git_clean(tmp_path, m
     assert _git(repo, "status", "--porcelain") == ""
 
 
+@pytest.mark.slow
 def test_a_failing_cell_fails_the_run(tmp_path):
     broken = tmp_path / "broken.ipynb"
     notebook = nbformat.v4.new_notebook()

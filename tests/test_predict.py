@@ -74,6 +74,7 @@ def test_flags_with_a_named_show_make_a_labelled_what_if(run_cli):
     assert views["value"].startswith("50.0M debut-week views")
 
 
+@pytest.mark.slow
 def test_what_if_table_and_explain_say_so(run_cli):
     code, out, err = run_cli("predict", "Kaos", "--critic-score", "80")
     assert code == 0, err

@@ -257,6 +257,7 @@ class Batch:
 
     @property
     def bad_rows(self) -> list[int]:
+        """Spreadsheet row numbers (header = 1) with at least one problem."""
         return sorted({p.row for p in self.problems if p.row is not None})
 
     def ignored_warning(self) -> str:
@@ -295,6 +296,7 @@ class Batch:
         return pd.DataFrame(lines)
 
     def valid_rows(self) -> pd.DataFrame:
+        """The rows to score when the bad ones are skipped."""
         return self.frame.drop(index=[r - 2 for r in self.bad_rows])
 
 
@@ -331,37 +333,30 @@ def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
     for position, (title, series) in enumerate(zip(dataset["show_title"], dataset["series_id"], strict=True)):
         for key in {normalize_title(title), str(series).replace("-", "")}:
             by_key.setdefault(key, []).append(position)
+    records = dataset[list(dict.fromkeys(["show_title", "season_number", "outcome", *LOOKUP_COLUMNS]))].to_dict("records")
     frame = frame.copy()
     for name in (*LOOKUP_COLUMNS, "season_number", "outcome", "_note", "_overrides"):
         if name not in frame:
             frame[name] = None
     frame = frame.astype(object)
+    inputs = [c for c in LOOKUP_COLUMNS if c != "season_number"]
     for index, title, season in zip(frame.index, frame["show_title"], frame["season_number"], strict=True):
-        if title is None or pd.isna(title):
-            continue
-        positions = by_key.get(normalize_title(str(title)))
+        positions = by_key.get(normalize_title(str(title))) if title is not None and not pd.isna(title) else None
         if not positions:
             continue
-        seasons = dataset.iloc[positions]
-        name = seasons["show_title"].iloc[0]
-        given_season = season is not None and not pd.isna(season)
-        if given_season:
-            seasons = seasons[seasons["season_number"] == int(season)]
-            if seasons.empty:
+        name = records[positions[0]]["show_title"]
+        if season is not None and not pd.isna(season):
+            positions = [p for p in positions if records[p]["season_number"] == int(season)]
+            if not positions:
                 frame.at[index, "_note"] = (
                     f"{name} is in the data but has no season {int(season)}; scored from the given columns only"
                 )
                 continue
-        found = seasons.sort_values("season_number").iloc[-1]
-        given = [
-            c
-            for c in LOOKUP_COLUMNS
-            if c != "season_number" and frame.at[index, c] is not None and not pd.isna(frame.at[index, c])
-        ]
-        for column in LOOKUP_COLUMNS:
-            if column not in given and column != "season_number":
-                value = found[column]
-                frame.at[index, column] = None if pd.isna(value) else value
+        found = records[max(positions, key=lambda p: records[p]["season_number"])]
+        given = [c for c in inputs if frame.at[index, c] is not None and not pd.isna(frame.at[index, c])]
+        for column in inputs:
+            if column not in given:
+                frame.at[index, column] = None if pd.isna(found[column]) else found[column]
         if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
             frame.at[index, "debut_views_per_day"] = None
         frame.at[index, "season_number"] = int(found["season_number"])

@@ -134,8 +134,35 @@ def test_the_fast_subset_is_documented():
     assert 'python -m pytest -m "not slow"' in text
 
 
+class _Recorder(doctest.DocTestRunner):
+    """Runs a doctest and keeps what each example printed, to write it back as the expected output."""
+
+    def __init__(self) -> None:
+        super().__init__(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        self.got: dict[int, str] = {}
+
+    def report_failure(self, out, test, example, got):  # noqa: ANN001 - doctest's signature
+        self.got[id(example)] = got
+
+    def report_unexpected_exception(self, out, test, example, exc_info):  # noqa: ANN001
+        raise exc_info[1]
+
+
+def _rewrite_pycon(body: str) -> str:
+    test = doctest.DocTestParser().get_doctest(body, {}, "README.md", str(README), 0)
+    recorder = _Recorder()
+    recorder.run(test, out=lambda text: None)
+    lines = []
+    for example in test.examples:
+        source = example.source.rstrip("\n").split("\n")
+        lines += [">>> " + source[0], *("... " + line for line in source[1:])]
+        want = recorder.got.get(id(example), example.want)
+        lines += want.rstrip("\n").split("\n") if want.strip() else []
+    return "\n".join(lines)
+
+
 def update(path: Path = README) -> None:
-    """Rewrite every console example's output from the program (whole outputs, no `...`)."""
+    """Rewrite every example's output from the program (console outputs whole, with no `...`)."""
     import os
 
     os.environ["COLUMNS"] = "120"
@@ -143,6 +170,8 @@ def update(path: Path = README) -> None:
 
     def rewrite(match: re.Match) -> str:
         language, body = match.group(1), match.group(2)
+        if language == "pycon":
+            return "```pycon\n" + _rewrite_pycon(body) + "\n```"
         if language or not body.startswith("$ renewml"):
             return match.group(0)
         lines = []

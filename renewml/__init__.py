@@ -5,10 +5,13 @@ The public API is imported lazily so that `import renewml` and `renewml --help` 
 
 from __future__ import annotations
 
-from importlib import import_module
+from importlib import import_module, metadata
 from typing import Any
 
-__version__ = "0.1.0"
+try:  # one source of truth: the version in pyproject.toml, as installed
+    __version__ = metadata.version("renewml")
+except metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 _EXPORTS = {
     "load_dataset": "renewml.data",
@@ -37,6 +40,7 @@ _EXPORTS = {
     "RenewmlError": "renewml.errors",
     "InputError": "renewml.errors",
     "ModelError": "renewml.errors",
+    "UsageError": "renewml.errors",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -1,7 +1,8 @@
 """The `renewml` command line: each command parses its options, calls one library function, and formats.
 
 Results go to stdout (a table for people, --json for scripts); progress goes to stderr. A renewml error
-prints one `Error: ...` line to stderr and exits 1; usage errors exit 2; --debug shows tracebacks.
+prints one `Error: ...` line to stderr and exits 1; usage errors (no input form, two at once, an unknown
+flag) exit 2; --debug shows tracebacks. Help is plain click text: flags read as flags, defaults in full.
 Heavy libraries are imported inside the commands that need them, so `--help` stays instant.
 """
 
@@ -15,17 +16,31 @@ from typing import Annotated
 import typer
 
 from renewml import config
-from renewml.errors import InputError, RenewmlError
+from renewml.errors import RenewmlError, UsageError
+from renewml.io import display_path
 
+# rich_markup_mode=None: click's plain help, where an on/off option reads `--json` (not `--json <bool>`)
+# and long defaults wrap instead of being cut off with "…".
+_HELP = {"max_content_width": 100}
 app = typer.Typer(
     name="renewml",
     help="How likely is a streaming TV season to be renewed? Calibrated probabilities with reasons.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings=_HELP,
 )
-data_app = typer.Typer(help="Build and check the curated renewal dataset.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="Build and check the curated renewal dataset.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=_HELP,
+)
 app.add_typer(data_app, name="data")
+
+DATASET_DEFAULT = display_path(config.DATASET_PATH)
+MODEL_DEFAULT = display_path(config.MODEL_PATH)
 
 _state = {"debug": False}
 
@@ -34,9 +49,21 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from renewml import __version__
+
+        print(f"renewml {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the installed version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
@@ -45,12 +72,14 @@ def _main(
 # data
 
 
-@data_app.command("build")
+@data_app.command("build", short_help="Build the curated table from the raw public sources.")
 def data_build(
     raw: Annotated[
         Path | None, typer.Option(help="Folder of raw public sources (default: ../shared/data/raw).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Where to write the curated CSV.")] = config.DATASET_PATH,
+    out: Annotated[
+        Path, typer.Option(help=f"Where to write the curated CSV (default: {DATASET_DEFAULT}).", show_default=False)
+    ] = config.DATASET_PATH,
 ) -> None:
     """Build the curated table from the raw sources (one row per show season).
 
@@ -72,16 +101,36 @@ def data_build(
     print(f"wrote {out}: {len(table)} seasons ({decided} decided), {len(dropped)} Top 10 seasons left out with reasons")
 
 
-@data_app.command("validate")
+@data_app.command("validate", short_help="Check a dataset or a batch file against the schema.")
 def data_validate(
-    path: Annotated[Path, typer.Argument(help="The CSV to check.")] = config.DATASET_PATH,
+    path: Annotated[
+        Path, typer.Argument(help=f"The CSV to check (default: {DATASET_DEFAULT}).", show_default=False)
+    ] = config.DATASET_PATH,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch",
+            help="Check it as a batch file for 'predict --input' (the default when it has no row_id column).",
+        ),
+    ] = False,
 ) -> None:
-    """Check a table against the documented schema; errors name the row and column.
+    """Check a dataset or a batch file against the documented schema; errors name the row and column.
 
-    Example: renewml data validate data/renewals.csv
+    A file with a row_id column is checked as the curated dataset, any other as a batch file.
+
+    Example: renewml data validate shows.csv
     """
     from renewml.data import validate_dataset
+    from renewml.data.schema import is_dataset_file
 
+    if batch or not is_dataset_file(path):
+        from renewml.predict import validate_batch
+
+        checked = validate_batch(path)
+        if checked.ignored_columns:
+            _err(f"renewml: {checked.ignored_warning()}")
+        print(f"{path}: {len(checked.frame)} rows are a valid batch file for 'renewml predict --input'")
+        return
     frame = validate_dataset(path)
     print(f"{path}: {len(frame)} rows match the schema")
 
@@ -90,11 +139,17 @@ def data_validate(
 # train / evaluate
 
 
-@app.command()
+@app.command(short_help="Fit, score on the forward hold-out and save the model with its card.")
 def train(
-    data: Annotated[Path, typer.Option(help="Curated dataset to train on.")] = config.DATASET_PATH,
-    out: Annotated[Path, typer.Option(help="Where to write the model (its card goes next to it).")] = config.MODEL_PATH,
-    force: Annotated[bool, typer.Option(help="Replace an existing model (the old one is kept as .bak).")] = False,
+    data: Annotated[
+        Path, typer.Option(help=f"Curated dataset to train on (default: {DATASET_DEFAULT}).", show_default=False)
+    ] = config.DATASET_PATH,
+    out: Annotated[
+        Path, typer.Option(help=f"Where to write the model, its card next to it (default: {MODEL_DEFAULT}).", show_default=False)
+    ] = config.MODEL_PATH,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing model (the old one is kept as .bak).")
+    ] = False,
 ) -> None:
     """Fit the model, score it on a forward hold-out against baselines, and save it with its card.
 
@@ -121,14 +176,16 @@ def _fmt_auc(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:.3f}"
 
 
-@app.command()
+@app.command(short_help="Forward hold-out and rolling backtest against baselines, per slice.")
 def evaluate(
-    data: Annotated[Path, typer.Option(help="Curated dataset.")] = config.DATASET_PATH,
+    data: Annotated[Path, typer.Option(help=f"Curated dataset (default: {DATASET_DEFAULT}).", show_default=False)] = config.DATASET_PATH,
     model: Annotated[Path | None, typer.Option(help="Also score this saved model on the hold-out rows.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     report: Annotated[Path | None, typer.Option(help="Write report.md, report.json and PNG plots here.")] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for 95% intervals (0 = none).")] = 200,
-    backtest: Annotated[bool, typer.Option(help="Also run the rolling-origin backtest.")] = True,
+    backtest: Annotated[
+        bool, typer.Option("--backtest/--no-backtest", help="Also run the rolling-origin backtest.")
+    ] = True,
 ) -> None:
     """Forward hold-out and rolling backtest of the model against baselines, overall and per slice.
 
@@ -180,24 +237,33 @@ def _render(predictions: list, as_json: bool, reasons_shown: int = 3, note: str 
     from rich.console import Console
     from rich.table import Table
 
+    from renewml.predict import percent
+
+    notes = any(p.note for p in predictions)
     table = Table(show_lines=False)
-    for column in ("show", "season", "renewal probability", "band", "top reasons"):
+    for column in ("show", "season", "renewal probability", "band", "top reasons", *(["note"] if notes else [])):
         table.add_column(column, overflow="fold")
     for p in predictions:
         reasons = "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:reasons_shown])
-        table.add_row(p.title, "" if p.season is None else str(p.season), f"{p.probability:.0%}", p.band, reasons)
+        cells = [p.label, "" if p.season is None else str(p.season), f"{percent(p.probability)}%", p.band, reasons]
+        table.add_row(*cells, *([p.note] if notes else []))
     console = Console(width=max(Console().width, 120))
     console.print(table)
     for p in predictions:
+        if p.overrides:
+            console.print(f"{p.title}: a what-if, {p.label}", soft_wrap=True)
         if p.actual:
-            console.print(f"{p.title}: actual outcome in the data: {p.actual.replace('_', ' ')}")
+            changed = " (without the what-if changes)" if p.overrides else ""
+            console.print(f"{p.title}: actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")
         if p.missing_inputs:
             console.print(f"{p.title}: inputs not given (left missing): {', '.join(p.missing_inputs)}")
 
 
 Title = Annotated[str | None, typer.Option(help="Title of a show that is not in the data.")]
 Format = Annotated[str | None, typer.Option("--format", help="limited or ongoing.")]
-Source = Annotated[str | None, typer.Option(help="Source material: " + ", ".join(config.SOURCE_MATERIALS))]
+Source = Annotated[
+    str | None, typer.Option(help="Source material: " + ", ".join(config.SOURCE_MATERIALS))
+]
 Views = Annotated[str | None, typer.Option(help="Debut-week views, e.g. 19.9M.")]
 Rank = Annotated[int | None, typer.Option(help="Rank in the debut week (1-10).")]
 Days = Annotated[float | None, typer.Option(help="Days available in the debut week (1-7).")]
@@ -209,25 +275,21 @@ Imdb = Annotated[float | None, typer.Option(help="Mean IMDb rating of the season
 Language = Annotated[str | None, typer.Option(help="english or non_english.")]
 Genre = Annotated[str | None, typer.Option(help="Genre: " + ", ".join(config.GENRES))]
 Runtime = Annotated[float | None, typer.Option(help="Runtime of the whole season in hours.")]
-Season = Annotated[int | None, typer.Option(help="Season to score (default: the latest in the data).")]
-ModelPath = Annotated[Path | None, typer.Option(help="Model file (its card must sit next to it).")]
-DataPath = Annotated[Path, typer.Option(help="Dataset to look titles up in.")]
+Season = Annotated[
+    int | None,
+    typer.Option(
+        help="Season number. With a TITLE in the data: which season to score (default: the latest there). "
+        "With --title: the new show's season number."
+    ),
+]
+ModelPath = Annotated[
+    Path | None, typer.Option(help=f"Model file, its card next to it (default: {MODEL_DEFAULT}).", show_default=False)
+]
+DataPath = Annotated[Path, typer.Option(help=f"Dataset to look titles up in (default: {DATASET_DEFAULT}).", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def _show_frame(show: str | None, season: int | None, title: str | None, data: Path, inputs: dict):
-    """The one-row table to score: a dataset row by title, or a new show built from flags."""
-    from renewml.data import load_dataset
-    from renewml.predict import adhoc_row, find_show, parse_human_number
-
-    dataset = load_dataset(data)
-    if show is not None:
-        return find_show(dataset, show, season).to_frame().T.reset_index(drop=True), dataset
-    inputs = dict(inputs, debut_views=parse_human_number(inputs.get("debut_views"), "debut_views"))
-    return adhoc_row(title, {**inputs, "season_number": season}), dataset
-
-
-# Flag name -> dataset column, for the inputs of a show that is not in the data.
+# Flag name -> dataset column, for the inputs of a new show or the what-if changes to a show in the data.
 _FLAG_COLUMNS = {
     "format": "format",
     "source": "source_material",
@@ -250,9 +312,21 @@ def _inputs_from(arguments: dict[str, object]) -> dict[str, object]:
     return {column: arguments[flag] for flag, column in _FLAG_COLUMNS.items()}
 
 
-@app.command()
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _one_form(forms: dict[str, object]) -> None:
+    """Exactly one way of naming what to score, or a usage error (exit 2)."""
+    given = [name for name, value in forms.items() if value not in (None, False)]
+    if len(given) != 1:
+        found = " and ".join(given) if given else "none"
+        raise UsageError(f"give exactly one of: {', '.join(forms)} (found {found})")
+
+
+@app.command(short_help="Renewal probability, band and reasons for one show or a CSV of shows.")
 def predict(
-    show: Annotated[str | None, typer.Argument(help="Title of a show in the shipped data.")] = None,
+    show: Annotated[str | None, typer.Argument(metavar="TITLE", help="Title of a show in the shipped data.")] = None,
     season: Season = None,
     title: Title = None,
     format: Format = None,
@@ -268,10 +342,24 @@ def predict(
     language: Language = None,
     genre: Genre = None,
     runtime_hours: Runtime = None,
-    input: Annotated[Path | None, typer.Option("--input", help="CSV of shows (dataset columns) to score.")] = None,
+    input: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="CSV of shows to score, one row per show season. The columns are the dataset's input columns, "
+            "documented in data/README.md; --template prints them with an example row. A row whose show_title "
+            "(and season_number) is in the data is looked up there, its given cells overriding.",
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option(help="With --input: write predictions to this CSV.")] = None,
     skip_invalid: Annotated[
-        bool, typer.Option(help="With --input: score valid rows, write rejects to a file.")
+        bool,
+        typer.Option(
+            "--skip-invalid", help="With --input: score the valid rows, write the others to FILE.rejects.csv."
+        ),
+    ] = False,
+    template: Annotated[
+        bool, typer.Option("--template", help="Print a CSV header of the batch input columns and an example row.")
     ] = False,
     model: ModelPath = None,
     data: DataPath = config.DATASET_PATH,
@@ -279,26 +367,49 @@ def predict(
 ) -> None:
     """Renewal probability, band and reasons for a show in the data, a new show, or a CSV of shows.
 
-    Examples: renewml predict "His & Hers";  renewml predict --title "X" --format limited --debut-views 19.9M
+    Input flags (--format ... --runtime-hours) describe a show that is not in the data, with --title.
+    Given with a TITLE in the data they make a what-if, labelled as such ("KAOS with debut views set
+    to 50.0M"; in JSON, "what_if" and "overridden_inputs").
+
+    \b
+    Examples:
+      renewml predict "His & Hers"
+      renewml predict "Kaos" --debut-views 50M
+      renewml predict --title "X" --format limited --debut-views 19.9M
+      renewml predict --template > shows.csv && renewml predict --input shows.csv
     """
-    forms = sum(x is not None for x in (show, title, input))
-    if forms != 1:
-        raise InputError("give exactly one of: a TITLE in the data, --title for a new show, or --input FILE")
+    _one_form({"a TITLE in the data": show, "--title": title, "--input FILE": input, "--template": template})
+    flags = _inputs_from(locals())
+    given = [_flag(name) for name, value in flags.items() if value is not None]
+    if (input is not None or template) and (given or season is not None):
+        raise UsageError(f"{(given or ['--season'])[0]} describes one show; a batch file gives it as a column")
+    if input is None and (output is not None or skip_invalid):
+        raise UsageError(f"{'--output' if output is not None else '--skip-invalid'} goes with --input FILE")
+    from renewml.data import load_dataset
+
+    dataset = load_dataset(data)
+    if template:
+        from renewml.predict import batch_template
+
+        print(batch_template(dataset), end="")
+        return
     from renewml.model import load_default_model, load_model
-    from renewml.predict import predict_rows
+    from renewml.predict import predict_rows, show_frame
 
     loaded = load_model(model) if model else load_default_model()
     if input is not None:
-        _predict_batch(loaded, Path(input), output, skip_invalid, as_json)
+        _predict_batch(loaded, Path(input), dataset, output, skip_invalid, as_json)
         return
-    flags = _inputs_from(locals())
-    frame, _ = _show_frame(show, season, title, data, flags)
-    _render(predict_rows(loaded, frame), as_json, note=loaded.note)
+    frame, overrides = show_frame(dataset, show, season, title, flags)
+    predictions = predict_rows(loaded, frame)
+    for p in predictions:
+        p.overrides = overrides
+    _render(predictions, as_json, note=loaded.note)
 
 
-@app.command()
+@app.command(short_help="Each input's contribution, the renewal bar and similar past seasons.")
 def explain(
-    show: Annotated[str | None, typer.Argument(help="Title of a show in the shipped data.")] = None,
+    show: Annotated[str | None, typer.Argument(metavar="TITLE", help="Title of a show in the shipped data.")] = None,
     season: Season = None,
     title: Title = None,
     format: Format = None,
@@ -321,18 +432,27 @@ def explain(
 ) -> None:
     """Why this probability: each input's contribution, the renewal bar, and similar past seasons.
 
-    Example: renewml explain "His & Hers" --plot his-and-hers.png
+    Input flags describe a new show with --title; with a TITLE in the data they make a labelled
+    what-if, as for predict.
+
+    \b
+    Examples:
+      renewml explain "His & Hers" --plot his-and-hers.png
+      renewml explain "Kaos" --critic-score 80
     """
-    if (show is None) == (title is None):
-        raise InputError("give exactly one of: a TITLE in the data, or --title for a new show")
+    _one_form({"a TITLE in the data": show, "--title": title})
+    from renewml.data import load_dataset
     from renewml.explain import explain_row, views_curve_plot
     from renewml.model import load_default_model, load_model
+    from renewml.predict import percent, show_frame
 
     loaded = load_model(model) if model else load_default_model()
     flags = _inputs_from(locals())
-    frame, dataset = _show_frame(show, season, title, data, flags)
+    dataset = load_dataset(data)
+    frame, overrides = show_frame(dataset, show, season, title, flags)
     row = frame.iloc[0]
     result = explain_row(loaded, row, dataset)
+    result.prediction.overrides = overrides
     if plot is not None:
         views_curve_plot(loaded, row, result.bar, plot)
         _err(f"wrote {plot}")
@@ -341,7 +461,7 @@ def explain(
         return
     p = result.prediction
     season_text = f", season {p.season}" if p.season else ""
-    print(f"{p.title}{season_text}: {p.probability:.0%} renewal probability ({p.band})")
+    print(f"{p.label}{season_text}: {percent(p.probability)}% renewal probability ({p.band})")
     print(f"A typical decided season scores {result.reference_probability:.0%}; what moves this show away from it:")
     for reason in p.reasons:
         print(f"  {reason['contribution']:+.2f}  {reason['input']}: {reason['value']}")
@@ -352,43 +472,54 @@ def explain(
             views = "" if s["debut_views"] is None else f", {s['debut_views'] / 1e6:.1f}M debut views"
             print(f"  {s['title']} season {s['season']} ({s['debut_week']}{views}): {s['outcome'].replace('_', ' ')}")
     if p.actual:
-        print(f"Actual outcome in the data: {p.actual.replace('_', ' ')}")
+        changed = " (without the what-if changes)" if p.overrides else ""
+        print(f"Actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")
     if p.missing_inputs:
         print(f"Inputs not given (left missing): {', '.join(p.missing_inputs)}")
 
 
-def _predict_batch(loaded: object, path: Path, output: Path | None, skip_invalid: bool, as_json: bool) -> None:
+def _predict_batch(
+    loaded: object, path: Path, dataset: object, output: Path | None, skip_invalid: bool, as_json: bool
+) -> None:
     import pandas as pd
 
+    from renewml.errors import InputError
     from renewml.io import atomic_write
     from renewml.predict import predict_rows, read_batch
 
-    frame, problems = read_batch(path)
-    bad_rows = sorted({p.row for p in problems})
-    if problems and not skip_invalid:
-        first = problems[0]
+    batch = read_batch(path, dataset)
+    if batch.ignored_columns:
+        _err(f"renewml: {batch.ignored_warning()}")
+    bad_rows = batch.bad_rows
+    if batch.problems and not skip_invalid:
+        first = batch.problems[0]
         raise InputError(
             f"{path}, row {first.row}, column '{first.column}': {first.message}"
             f" ({len(bad_rows)} bad row(s): {', '.join(map(str, bad_rows[:5]))}{', ...' if len(bad_rows) > 5 else ''};"
             " fix them or pass --skip-invalid)"
         )
-    if problems:
+    frame = batch.frame
+    if batch.problems:
         rejects = path.with_name(path.stem + ".rejects.csv")
-        reasons = pd.DataFrame([{"row": p.row, "column": p.column, "problem": p.message} for p in problems])
-        atomic_write(rejects, lambda tmp: reasons.to_csv(tmp, index=False))
-        _err(f"renewml: skipped {len(bad_rows)} invalid row(s); reasons written to {rejects}")
-        frame = frame.drop(index=[r - 2 for r in bad_rows])
+        table = batch.rejects()
+        atomic_write(rejects, lambda tmp: table.to_csv(tmp, index=False))
+        _err(f"renewml: skipped {len(bad_rows)} invalid row(s); they and the reasons are in {rejects}")
+        frame = batch.valid_rows()
+    looked_up = sum(note.startswith("looked up") for note in frame.get("_note", pd.Series(dtype=object)).dropna())
+    if looked_up:
+        _err(f"renewml: {looked_up} row(s) name a show in the data and were looked up there (see the note column)")
     predictions = predict_rows(loaded, frame, reasons=len(frame) <= 5000)
     if output is not None:
         table = pd.DataFrame(
             {
                 "show_title": [p.title for p in predictions],
-                "season_number": [p.season for p in predictions],
+                "season_number": pd.array([p.season for p in predictions], dtype="Int64"),
                 "probability": [round(p.probability, 4) for p in predictions],
                 "band": [p.band for p in predictions],
                 "top_reasons": [
                     "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:3]) for p in predictions
                 ],
+                "note": [p.note for p in predictions],
             }
         )
         atomic_write(Path(output), lambda tmp: table.to_csv(tmp, index=False))
@@ -398,7 +529,7 @@ def _predict_batch(loaded: object, path: Path, output: Path | None, skip_invalid
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: renewml errors become one line on stderr and exit code 1."""
+    """Console entry point: renewml errors become one line on stderr and exit code 1 (2 for usage errors)."""
     _state["debug"] = False
     try:
         result = app(args=argv, standalone_mode=False)
@@ -408,7 +539,7 @@ def main(argv: list[str] | None = None) -> None:
         if _state["debug"]:
             raise
         _err(f"Error: {error}")
-        raise SystemExit(1) from None
+        raise SystemExit(2 if isinstance(error, UsageError) else 1) from None
     except typer.Abort:
         _err("Aborted.")
         raise SystemExit(1) from None

@@ -17,6 +17,8 @@ DATA_DIR = REPO_ROOT / "data"
 CURATION_DIR = DATA_DIR / "curation"
 MODELS_DIR = REPO_ROOT / "models"
 REPORTS_DIR = REPO_ROOT / "reports"
+# Scratch folder of the notebooks (git-ignored): models and tables they write go here.
+NOTEBOOK_OUTPUT_DIR = REPO_ROOT / "notebooks" / "output"
 
 DATASET_PATH = Path(os.environ.get("RENEWML_DATA", DATA_DIR / "renewals.csv"))
 DROPPED_PATH = DATA_DIR / "dropped_seasons.csv"
@@ -87,6 +89,9 @@ LABEL = "renewed"
 ID_COLUMNS = ("row_id", "show_title", "season_number")
 TIME_COLUMN = "debut_week"
 GROUP_COLUMN = "series_id"
+
+# The season whose inputs fill the example row of `renewml predict --template`.
+TEMPLATE_EXAMPLE_SHOW = "His & Hers"
 
 # Headline forward split: train on debuts before this date, test on debuts from it on.
 HOLDOUT_START = "2025-01-01"

@@ -21,6 +21,10 @@ class InputError(RenewmlError):
         return cls(f"{where}: {message}")
 
 
+class UsageError(RenewmlError):
+    """The command line was used wrongly (no input form, two at once); the CLI exits 2, like click's own usage errors."""
+
+
 class RawDataError(RenewmlError):
     """The raw public sources are missing or not in the format the build expects."""
 

@@ -85,30 +85,80 @@ class RelativeToGroupMedian(BaseEstimator, TransformerMixin):
         return pd.DataFrame(np.asarray(X, dtype=object), columns=[self.value_column, self.group_column])
 
 
-def make_preprocessor() -> ColumnTransformer:
-    """An unfitted ColumnTransformer over the show attributes in `config.FEATURES`."""
-    categories = [
-        list(config.FORMATS),
-        list(config.SOURCE_MATERIALS),
-        list(config.LANGUAGES),
-        list(config.GENRES),
+# The show attribute each constrained model input is computed from.
+MONOTONE_SOURCES = {
+    "views__log_debut_views": "debut_views",
+    "views__log_debut_views_per_day": "debut_views_per_day",
+    "relative__debut_views_vs_list_median": "debut_views",
+    "plain__debut_rank": "debut_rank",
+    "plain__weeks_in_top10_first4": "weeks_in_top10_first4",
+    "scores__critic_score": "critic_score",
+    "scores__audience_score": "audience_score",
+    "scores__imdb_season_rating": "imdb_season_rating",
+}
+
+
+def check_features(features: object = None) -> tuple[str, ...]:
+    """The chosen subset of `config.FEATURES` in their usual order (all of them by default)."""
+    if features is None:
+        return config.FEATURES
+    chosen = list(features)
+    unknown = [name for name in chosen if name not in config.FEATURES]
+    if unknown:
+        raise ValueError(f"unknown feature {unknown[0]!r}; expected some of: {', '.join(config.FEATURES)}")
+    if not chosen:
+        raise ValueError("expected at least one feature")
+    return tuple(name for name in config.FEATURES if name in chosen)
+
+
+def monotone_constraints(features: object = None) -> dict[str, int]:
+    """The monotone constraints that apply to the model inputs made from `features`."""
+    chosen = check_features(features)
+    relative_ok = "debut_views" in chosen and "language" in chosen
+    return {
+        name: sign
+        for name, sign in MONOTONE.items()
+        if MONOTONE_SOURCES[name] in chosen and (relative_ok or not name.startswith("relative__"))
+    }
+
+
+def make_preprocessor(features: object = None) -> ColumnTransformer:
+    """An unfitted ColumnTransformer over the show attributes in `features` (default: `config.FEATURES`).
+
+    A subset lets a data scientist try fewer inputs with the same transformations; the views of the
+    same Top 10 list are only compared when both debut views and language are chosen.
+    """
+    chosen = check_features(features)
+    categories = {
+        "format": list(config.FORMATS),
+        "source_material": list(config.SOURCE_MATERIALS),
+        "language": list(config.LANGUAGES),
+        "genre": list(config.GENRES),
+    }
+    categorical = [name for name in config.CATEGORICAL_FEATURES if name in chosen]
+    parts = [
+        (
+            "category",
+            OneHotEncoder(
+                categories=[categories[name] for name in categorical], handle_unknown="ignore", sparse_output=False
+            ),
+            categorical,
+        ),
+        ("views", FunctionTransformer(_log_views, feature_names_out=_log_names), [c for c in VIEW_COLUMNS if c in chosen]),
+        (
+            "relative",
+            RelativeToGroupMedian("debut_views", "language"),
+            ["debut_views", "language"] if {"debut_views", "language"} <= set(chosen) else [],
+        ),
+        (
+            "scores",
+            SimpleImputer(strategy="median", keep_empty_features=True),
+            [c for c in SCORE_COLUMNS if c in chosen],
+        ),
+        ("plain", "passthrough", [c for c in PLAIN_COLUMNS if c in chosen]),
     ]
     transformer = ColumnTransformer(
-        [
-            (
-                "category",
-                OneHotEncoder(categories=categories, handle_unknown="ignore", sparse_output=False),
-                list(config.CATEGORICAL_FEATURES),
-            ),
-            (
-                "views",
-                FunctionTransformer(_log_views, feature_names_out=_log_names),
-                list(VIEW_COLUMNS),
-            ),
-            ("relative", RelativeToGroupMedian("debut_views", "language"), ["debut_views", "language"]),
-            ("scores", SimpleImputer(strategy="median", keep_empty_features=True), list(SCORE_COLUMNS)),
-            ("plain", "passthrough", list(PLAIN_COLUMNS)),
-        ],
+        [part for part in parts if part[2]],
         remainder="drop",
         verbose_feature_names_out=True,
     )

@@ -28,7 +28,7 @@ from sklearn.pipeline import Pipeline
 from renewml import config
 from renewml.data import decided
 from renewml.errors import ModelError
-from renewml.features import MONOTONE, feature_frame, make_preprocessor
+from renewml.features import check_features, feature_frame, make_preprocessor, monotone_constraints
 from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
 
 CARD_SUFFIX = ".card.json"
@@ -42,16 +42,26 @@ HYPERPARAMETERS = {
 }
 
 
-def make_classifier(random_state: int = config.RANDOM_STATE, monotone: bool = True) -> Pipeline:
-    """Unfitted pipeline: the feature preprocessor and a gradient-boosting classifier."""
+def make_classifier(
+    random_state: int = config.RANDOM_STATE,
+    monotone: bool = True,
+    hyperparameters: dict[str, object] | None = None,
+    features: object = None,
+) -> Pipeline:
+    """Unfitted pipeline: the feature preprocessor and a gradient-boosting classifier.
+
+    `hyperparameters` update the shipped `HYPERPARAMETERS`; `features` picks a subset of
+    `config.FEATURES`. Both default to the shipped configuration, so a notebook can try others
+    through the same code path as `renewml train`.
+    """
     return Pipeline(
         [
-            ("features", make_preprocessor()),
+            ("features", make_preprocessor(features)),
             (
                 "classifier",
                 HistGradientBoostingClassifier(
-                    **HYPERPARAMETERS,
-                    monotonic_cst=dict(MONOTONE) if monotone else None,
+                    **settings(hyperparameters),
+                    monotonic_cst=monotone_constraints(features) if monotone else None,
                     random_state=random_state,
                 ),
             ),
@@ -59,32 +69,55 @@ def make_classifier(random_state: int = config.RANDOM_STATE, monotone: bool = Tr
     )
 
 
+def settings(hyperparameters: dict[str, object] | None = None) -> dict[str, object]:
+    """The shipped hyperparameters updated with `hyperparameters`; unknown names are refused, not ignored."""
+    given = dict(hyperparameters or {})
+    known = set(HistGradientBoostingClassifier().get_params()) - {"monotonic_cst", "random_state"}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ModelError(f"unknown hyperparameter {unknown[0]!r}; expected some of: {', '.join(sorted(known))}")
+    return {**HYPERPARAMETERS, **given}
+
+
 def fit_model(
     frame: pd.DataFrame,
     calibrate: bool = True,
     random_state: int = config.RANDOM_STATE,
     monotone: bool = True,
+    hyperparameters: dict[str, object] | None = None,
+    features: object = None,
 ) -> object:
     """Fit on the decided rows of `frame`; calibrate with Platt scaling over show-grouped folds.
 
     Sigmoid (Platt) calibration has two parameters, which suits a few hundred rows where isotonic
-    regression would overfit. Folds keep every season of a show together.
+    regression would overfit. Folds keep every season of a show together. `hyperparameters` and
+    `features` change the model as in `make_classifier`; left out, they give the shipped model.
     """
+    try:
+        check_features(features)
+    except ValueError as error:
+        raise ModelError(str(error)) from None
     train = decided(frame)
     X, y = feature_frame(train), train[config.LABEL].astype(int).to_numpy()
     if len(np.unique(y)) < 2:
         raise ModelError("training data must contain both renewed and not-renewed seasons")
+    classifier = make_classifier(random_state, monotone, hyperparameters, features)
     if not calibrate:
-        return make_classifier(random_state, monotone).fit(X, y)
+        return classifier.fit(X, y)
     folds = StratifiedGroupKFold(n_splits=config.CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
     splits = list(folds.split(X, y, groups=train[config.GROUP_COLUMN]))
-    model = CalibratedClassifierCV(make_classifier(random_state, monotone), method="sigmoid", cv=splits)
+    model = CalibratedClassifierCV(classifier, method="sigmoid", cv=splits)
     return model.fit(X, y)
 
 
 def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
-    """Renewal probability for each row of `frame` (any table with the feature columns)."""
-    return model.predict_proba(feature_frame(frame))[:, 1]
+    """Renewal probability for each row of `frame` (any table with the feature columns).
+
+    `model` is a fitted estimator or what `load_model`/`load_default_model` return, so that
+    `predict_proba(load_default_model(), frame)` works as one would guess.
+    """
+    estimator = model.model if isinstance(model, LoadedModel) else model
+    return estimator.predict_proba(feature_frame(frame))[:, 1]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,18 +186,26 @@ def markdown_card_path(model_path: Path) -> Path:
     return Path(model_path).with_name(Path(model_path).stem + ".card.md")
 
 
-def make_card(data_path: Path, frame: pd.DataFrame, evaluation: dict[str, object]) -> ModelCard:
+def make_card(
+    data_path: Path,
+    frame: pd.DataFrame,
+    evaluation: dict[str, object],
+    hyperparameters: dict[str, object] | None = None,
+    features: object = None,
+) -> ModelCard:
+    """The card of a model fit on `frame` with these settings (the shipped ones by default)."""
     train = decided(frame)
+    chosen = check_features(features)
     return ModelCard(
         created=datetime.now(UTC).replace(microsecond=0).isoformat(),
         training_data_path=display_path(data_path),
         training_data_sha256=sha256_file(data_path),
         training_rows=int(len(train)),
         training_positive_rate=round(float(train[config.LABEL].mean()), 4),
-        features=list(config.FEATURES),
-        categorical_features=list(config.CATEGORICAL_FEATURES),
-        monotone_constraints=dict(MONOTONE),
-        hyperparameters=dict(HYPERPARAMETERS),
+        features=list(chosen),
+        categorical_features=[name for name in config.CATEGORICAL_FEATURES if name in chosen],
+        monotone_constraints=monotone_constraints(chosen),
+        hyperparameters=settings(hyperparameters),
         calibration=f"sigmoid (Platt), {config.CALIBRATION_FOLDS} show-grouped folds",
         random_state=config.RANDOM_STATE,
         versions=library_versions(),

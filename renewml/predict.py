@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from renewml import config
-from renewml.data.schema import PREDICT_COLUMNS, PREDICT_REQUIRED, Problem, check_frame, parse_number
+from renewml.data.schema import (
+    DATASET_COLUMNS,
+    PREDICT_COLUMNS,
+    PREDICT_REQUIRED,
+    Problem,
+    check_frame,
+    parse_number,
+)
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
 from renewml.model import LoadedModel, predict_proba
@@ -31,21 +38,32 @@ INPUT_GROUPS: dict[str, tuple[str, ...]] = {
     "context": ("language", "genre", "season_number", "runtime_hours"),
 }
 
+# Thresholds in whole percent: a band is read next to the rounded percentage, so it is chosen from it.
 BANDS = (
-    (0.85, "a sure thing"),
-    (0.65, "a safe bet"),
-    (0.35, "could go either way"),
-    (0.12, "a long shot"),
-    (0.0, "essentially cancelled"),
+    (85, "a sure thing"),
+    (65, "a safe bet"),
+    (35, "could go either way"),
+    (12, "a long shot"),
+    (0, "essentially cancelled"),
 )
 TOO_EARLY = "too early to tell"
 
 
+def percent(probability: float) -> int:
+    """The whole percentage shown to people; the band is chosen from this same number.
+
+    `round` and the `:.0%` format both round the exact binary value half to even, so
+    `f"{percent(p)}%" == f"{p:.0%}"` for every probability.
+    """
+    return round(probability * 100)
+
+
 def band(probability: float, missing_key_inputs: bool = False) -> str:
-    """The verbal scale a person reads first."""
+    """The verbal scale a person reads first, from the displayed percentage (a shown 65% is "a safe bet")."""
     if missing_key_inputs:
         return TOO_EARLY
-    return next(name for threshold, name in BANDS if probability >= threshold)
+    shown = percent(probability)
+    return next(name for threshold, name in BANDS if shown >= threshold)
 
 
 @dataclass
@@ -58,18 +76,52 @@ class Prediction:
     missing_inputs: list[str] = field(default_factory=list)
     actual: str | None = None
     row_id: str | None = None
+    overrides: dict[str, object] = field(default_factory=dict)  # inputs set by the user on a show in the data
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The title, and for a what-if the inputs that were changed ("KAOS with debut views set to 50.0M")."""
+        return f"{self.title} with {describe_overrides(self.overrides)}" if self.overrides else self.title
 
     def to_dict(self) -> dict[str, object]:
         return {
             "title": self.title,
             "season": self.season,
             "probability": round(self.probability, 4),
+            "percent": percent(self.probability),
             "band": self.band,
             "reasons": self.reasons,
             "missing_inputs": self.missing_inputs,
             "actual_outcome": self.actual,
             "row_id": self.row_id,
+            "what_if": self.label if self.overrides else None,
+            "overridden_inputs": self.overrides,
+            "note": self.note,
         }
+
+
+# Inputs in words, where the column name does not read well.
+INPUT_NAMES = {
+    "weeks_in_top10_first4": "weeks in the Top 10 (of the first 4)",
+    "week2_to_week1": "week 2 over week 1",
+    "imdb_season_rating": "IMDb rating",
+    "debut_rank": "debut rank",
+}
+
+
+def describe_overrides(overrides: dict[str, object]) -> str:
+    """'debut views set to 50.0M and critic score set to 80': the what-if in words."""
+    parts = []
+    for name, value in overrides.items():
+        if name == "debut_views" and value is not None:
+            text = format_views(float(value))
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        else:
+            text = str(value).replace("_", " ")
+        parts.append(f"{INPUT_NAMES.get(name, name.replace('_', ' '))} set to {text}")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -120,8 +172,8 @@ def parse_human_number(value: str | float | None, name: str) -> float | None:
     return number
 
 
-def adhoc_row(title: str, inputs: dict[str, object]) -> pd.DataFrame:
-    """A one-row table for a show that is not in the data, validated like a CSV row."""
+def _checked_inputs(title: str, inputs: dict[str, object]) -> pd.DataFrame:
+    """Inputs given as flags, checked like the cells of a CSV row (a problem names the flag)."""
     cells = {"show_title": title}
     for name, value in inputs.items():
         if value is not None:
@@ -131,7 +183,48 @@ def adhoc_row(title: str, inputs: dict[str, object]) -> pd.DataFrame:
     if problems:
         p = problems[0]
         raise InputError(f"--{str(p.column).replace('_', '-')}: {p.message}")
-    return _with_derived(frame)
+    return frame
+
+
+def adhoc_row(title: str, inputs: dict[str, object]) -> pd.DataFrame:
+    """A one-row table for a show that is not in the data, validated like a CSV row."""
+    return _with_derived(_checked_inputs(title, inputs))
+
+
+def with_inputs(frame: pd.DataFrame, inputs: dict[str, object]) -> tuple[pd.DataFrame, dict[str, object]]:
+    """A what-if: rows of the dataset with some inputs replaced, checked like flags.
+
+    Returns the changed rows and the inputs that were set, so that the result can be labelled as a
+    what-if instead of passing for the show itself. Debut views per day follow views and days.
+    """
+    given = {name: value for name, value in inputs.items() if value is not None}
+    if not given:
+        return frame, {}
+    checked = _checked_inputs("what-if", given).iloc[0]
+    out = frame.copy()
+    overrides = {}
+    for name in given:
+        value = checked[name]
+        out[name] = [value] * len(out)
+        overrides[name] = value.item() if hasattr(value, "item") else value
+    if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
+        out["debut_views_per_day"] = None
+        out = _with_derived(out)
+    return out, overrides
+
+
+def show_frame(
+    dataset: pd.DataFrame, show: str | None, season: int | None, title: str | None, inputs: dict[str, object]
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The one-row table to score and the inputs overridden in it.
+
+    A show in the data by title (with inputs given too, a labelled what-if), or a new show from inputs.
+    """
+    inputs = dict(inputs, debut_views=parse_human_number(inputs.get("debut_views"), "debut_views"))
+    if show is not None:
+        row = find_show(dataset, show, season).to_frame().T.reset_index(drop=True)
+        return with_inputs(row, inputs)
+    return adhoc_row(str(title), {**inputs, "season_number": season}), {}
 
 
 def _with_derived(frame: pd.DataFrame) -> pd.DataFrame:
@@ -147,8 +240,73 @@ def _with_derived(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def read_batch(path: object) -> tuple[pd.DataFrame, list[Problem]]:
-    """A user CSV for batch prediction: checked cell by cell; problems returned, not dropped."""
+INPUT_COLUMNS = tuple(c.name for c in PREDICT_COLUMNS)
+# Inputs a batch row may take from the data when it names a show there (given cells win).
+LOOKUP_COLUMNS = (*config.FEATURES, "days_in_debut_week")
+
+
+@dataclass
+class Batch:
+    """A batch file as read: the rows to score, the cells as given, every problem and the ignored columns."""
+
+    path: str
+    frame: pd.DataFrame
+    raw: pd.DataFrame
+    problems: list[Problem]
+    ignored_columns: list[str]
+
+    @property
+    def bad_rows(self) -> list[int]:
+        """Spreadsheet row numbers (header = 1) with at least one problem."""
+        return sorted({p.row for p in self.problems if p.row is not None})
+
+    def ignored_warning(self) -> str:
+        """One line naming the columns that are not inputs, with "did you mean" where one fits."""
+        if not self.ignored_columns:
+            return ""
+        dataset_columns = {c.name for c in DATASET_COLUMNS}
+        named = []
+        for name in self.ignored_columns:
+            close = difflib.get_close_matches(name, INPUT_COLUMNS, n=1, cutoff=0.6)
+            if name in dataset_columns:
+                named.append(f"'{name}' (a dataset column, not an input)")
+            else:
+                named.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        return (
+            f"warning: {self.path}: column(s) that are not inputs, ignored: {', '.join(named)}; "
+            "the input columns are documented in data/README.md ('renewml predict --template' prints them)"
+        )
+
+    def rejects(self) -> pd.DataFrame:
+        """One line per bad row: its row number, the columns and problems, then the row's own cells."""
+        by_row: dict[int, list[Problem]] = {}
+        for problem in self.problems:
+            by_row.setdefault(int(problem.row or 0), []).append(problem)
+        lines = []
+        for row, problems in sorted(by_row.items()):
+            cells = self.raw.loc[row - 2].to_dict() if row - 2 in self.raw.index else {}
+            lines.append(
+                {
+                    "row": row,
+                    "column": "; ".join(str(p.column) for p in problems),
+                    "problem": "; ".join(p.message for p in problems),
+                    **{name: value for name, value in cells.items() if name not in ("row", "column", "problem")},
+                }
+            )
+        return pd.DataFrame(lines)
+
+    def valid_rows(self) -> pd.DataFrame:
+        """The rows to score when the bad ones are skipped."""
+        return self.frame.drop(index=[r - 2 for r in self.bad_rows])
+
+
+def read_batch(path: object, dataset: pd.DataFrame | None = None) -> Batch:
+    """A user CSV for batch prediction: checked cell by cell; problems returned, not dropped.
+
+    With `dataset`, a row whose show_title (and season_number, if given) names a season in the data is
+    looked up as `predict "TITLE" --season N` would, and its non-empty cells override the data; the row's
+    note says so. Columns that are not inputs are listed in `ignored_columns`, never silently dropped.
+    """
     from renewml.data.schema import read_csv_strict
 
     raw = read_csv_strict(path)
@@ -162,7 +320,77 @@ def read_batch(path: object) -> tuple[pd.DataFrame, list[Problem]]:
     if any(p.row is None for p in problems):
         p = problems[0]
         raise InputError.at(path, 1, p.column, p.message)
-    return _with_derived(frame), problems
+    frame = frame[[c for c in frame.columns if c in INPUT_COLUMNS]]
+    if dataset is not None:
+        frame = _look_up_shows(frame, dataset)
+    ignored = [c for c in raw.columns if c not in INPUT_COLUMNS]
+    return Batch(str(path), _with_derived(frame), raw, problems, ignored)
+
+
+def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
+    """Rows naming a season in the data take its inputs; the cells the user gave win."""
+    by_key: dict[str, list[int]] = {}
+    for position, (title, series) in enumerate(zip(dataset["show_title"], dataset["series_id"], strict=True)):
+        for key in {normalize_title(title), str(series).replace("-", "")}:
+            by_key.setdefault(key, []).append(position)
+    records = dataset[list(dict.fromkeys(["show_title", "season_number", "outcome", *LOOKUP_COLUMNS]))].to_dict("records")
+    frame = frame.copy()
+    for name in (*LOOKUP_COLUMNS, "season_number", "outcome", "_note", "_overrides"):
+        if name not in frame:
+            frame[name] = None
+    frame = frame.astype(object)
+    inputs = [c for c in LOOKUP_COLUMNS if c != "season_number"]
+    for index, title, season in zip(frame.index, frame["show_title"], frame["season_number"], strict=True):
+        positions = by_key.get(normalize_title(str(title))) if title is not None and not pd.isna(title) else None
+        if not positions:
+            continue
+        name = records[positions[0]]["show_title"]
+        if season is not None and not pd.isna(season):
+            positions = [p for p in positions if records[p]["season_number"] == int(season)]
+            if not positions:
+                frame.at[index, "_note"] = (
+                    f"{name} is in the data but has no season {int(season)}; scored from the given columns only"
+                )
+                continue
+        found = records[max(positions, key=lambda p: records[p]["season_number"])]
+        given = [c for c in inputs if frame.at[index, c] is not None and not pd.isna(frame.at[index, c])]
+        for column in inputs:
+            if column not in given:
+                frame.at[index, column] = None if pd.isna(found[column]) else found[column]
+        if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
+            frame.at[index, "debut_views_per_day"] = None
+        frame.at[index, "season_number"] = int(found["season_number"])
+        frame.at[index, "outcome"] = found["outcome"]
+        frame.at[index, "_overrides"] = {c: frame.at[index, c] for c in given}
+        frame.at[index, "_note"] = f"looked up as {name} season {int(found['season_number'])} in the data" + (
+            f"; given columns override: {', '.join(given)}" if given else ""
+        )
+    return frame
+
+
+def batch_template(dataset: pd.DataFrame) -> str:
+    """A CSV header of every accepted input column and one example row (a real season, retitled)."""
+    example = find_show(dataset, config.TEMPLATE_EXAMPLE_SHOW)
+    cells = []
+    for name in INPUT_COLUMNS:
+        value = "My New Show" if name == "show_title" else example[name]
+        if value is None or pd.isna(value):
+            cells.append("")
+        elif isinstance(value, float):
+            cells.append(f"{value:.4f}".rstrip("0").rstrip("."))
+        else:
+            cells.append(str(value))
+    return ",".join(INPUT_COLUMNS) + "\n" + ",".join(cells) + "\n"
+
+
+def validate_batch(path: object) -> Batch:
+    """Check a batch file as `predict --input` would; raise one error naming the first bad cells."""
+    from renewml.data.schema import _summarise
+
+    batch = read_batch(path)
+    if batch.problems:
+        raise InputError(_summarise(path, batch.problems))
+    return batch
 
 
 # --------------------------------------------------------------------------------------------------
@@ -293,6 +521,7 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
                 for group, c in sorted(zip(INPUT_GROUPS, contributions[index], strict=True), key=lambda gc: -abs(gc[1]))
             ]
         season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
+        overrides, note = record.get("_overrides"), record.get("_note")
         out.append(
             Prediction(
                 title=str(record["show_title"]),
@@ -303,6 +532,8 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
                 missing_inputs=missing,
                 actual=None if outcome is None or pd.isna(outcome) else str(outcome),
                 row_id=None if row_id is None or pd.isna(row_id) else str(row_id),
+                overrides=dict(overrides) if isinstance(overrides, dict) else {},
+                note=note if isinstance(note, str) else "",
             )
         )
     return out

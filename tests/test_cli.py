@@ -75,18 +75,103 @@ def test_batch_skip_invalid_writes_rejects(tmp_path, run_cli):
     code, out, err = run_cli("predict", "--input", str(source), "--skip-invalid", "--json")
     assert code == 0, err
     assert [r["title"] for r in json.loads(out)] == ["A"]
-    rejects = (tmp_path / "shows.rejects.csv").read_text()
-    assert "row,column,problem" in rejects and "format" in rejects and "debut_views" in rejects
+    rejects = (tmp_path / "shows.rejects.csv").read_text().splitlines()
+    assert rejects[0] == "row,column,problem,show_title,format,debut_views"
+    assert rejects[1].startswith("3,format,") and rejects[1].endswith(",B,weekly,5M")  # the row's own cells
+    assert rejects[2].startswith("4,debut_views,") and rejects[2].endswith(",C,ongoing,-3")
 
 
-@pytest.mark.parametrize(
-    "command",
-    [[], ["data"], ["data", "build"], ["data", "validate"], ["train"], ["evaluate"], ["predict"], ["explain"]],
-)
-def test_every_command_has_help(command):
-    result = runner.invoke(app, [*command, "--help"])
+def test_batch_warns_about_columns_that_are_not_inputs(tmp_path, run_cli):
+    source = tmp_path / "shows.csv"
+    source.write_text("show_title,format,debut_view,colour\nA,ongoing,19.9M,red\n")
+    code, out, err = run_cli("predict", "--input", str(source), "--json")
+    assert code == 0, err
+    [warning] = [line for line in err.splitlines() if "warning" in line]
+    assert f"{source}" in warning
+    assert "'debut_view' (did you mean 'debut_views'?)" in warning and "'colour'" in warning
+    assert "data/README.md" in warning
+    assert "debut_views" in json.loads(out)[0]["missing_inputs"]
+
+
+def test_batch_rows_of_shows_in_the_data_are_looked_up(tmp_path, run_cli):
+    source = tmp_path / "shows.csv"
+    source.write_text("show_title,season_number,critic_score\nWednesday,1,\nKaos,,20\nNot In The Data,2,\n")
+    code, out, err = run_cli("predict", "--input", str(source), "--json")
+    assert code == 0, err
+    wednesday, kaos, unknown = json.loads(out)
+    _, single, _ = run_cli("predict", "Wednesday", "--season", "1", "--json")
+    assert wednesday["probability"] == json.loads(single)[0]["probability"]
+    assert wednesday["note"] == "looked up as Wednesday season 1 in the data"
+    assert kaos["season"] == 1 and kaos["overridden_inputs"] == {"critic_score": 20.0}
+    assert kaos["note"] == "looked up as KAOS season 1 in the data; given columns override: critic_score"
+    assert unknown["note"] == "" and "debut_views" in unknown["missing_inputs"]
+    out_csv = tmp_path / "preds.csv"
+    code, _, err = run_cli("predict", "--input", str(source), "--output", str(out_csv))
+    assert code == 0, err
+    lines = out_csv.read_text().splitlines()
+    assert lines[0].endswith(",note") and lines[1].startswith("Wednesday,1,")
+    assert lines[1].endswith("looked up as Wednesday season 1 in the data")
+
+
+def test_template_is_a_valid_batch_file(tmp_path, run_cli):
+    from renewml.data.schema import PREDICT_COLUMNS
+
+    code, out, err = run_cli("predict", "--template")
+    assert code == 0, err
+    header, example = out.splitlines()
+    assert header.split(",") == [c.name for c in PREDICT_COLUMNS]
+    assert example.startswith("My New Show,")
+    path = tmp_path / "template.csv"
+    path.write_text(out)
+    code, out, err = run_cli("data", "validate", str(path))
+    assert code == 0 and "1 rows are a valid batch file" in out, err
+    code, out, err = run_cli("predict", "--input", str(path), "--json")
+    assert code == 0 and json.loads(out)[0]["missing_inputs"] == ["audience_score"], err
+
+
+def test_data_validate_checks_a_batch_file(tmp_path, run_cli):
+    path = _csv(tmp_path, "show_title,format,debut_views\nA,limited,1M\nB,ongoing,lots\n", "shows.csv")
+    code, out, err = run_cli("data", "validate", str(path))
+    assert code == 1
+    assert err == f"Error: {path}, row 3, column 'debut_views': expected a number, found 'lots'\n"
+    code, out, err = run_cli("data", "validate", "--batch", str(config.DATASET_PATH))
+    assert code == 0 and "valid batch file" in out, err
+    assert "'row_id' (a dataset column, not an input)" in err
+
+
+COMMANDS = [[], ["data"], ["data", "build"], ["data", "validate"], ["train"], ["evaluate"], ["predict"], ["explain"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) or "renewml" for c in COMMANDS])
+def test_every_command_has_readable_help(command):
+    result = runner.invoke(app, [*command, "--help"], terminal_width=80)
     assert result.exit_code == 0
-    assert "Usage" in result.stdout
+    text = result.stdout
+    assert text.startswith("Usage: ")
+    assert "<bool>" not in text and "--no-json" not in text  # on/off options read as plain flags
+    assert "…" not in text and not any(line.endswith("...") for line in text.splitlines()[1:])  # nothing cut off
+    assert str(config.REPO_ROOT) not in text  # defaults shown relative to the repository
+
+
+@pytest.mark.parametrize("command", ["predict", "explain"])
+def test_help_says_where_flags_apply(command):
+    text = " ".join(runner.invoke(app, [command, "--help"]).stdout.split())
+    assert "--json Print JSON" in text
+    assert "--season <int> Season number. With a TITLE in the data" in text and "With --title" in text
+    assert "what-if" in text
+
+
+def test_predict_help_says_where_batch_columns_are_documented():
+    text = " ".join(runner.invoke(app, ["predict", "--help"]).stdout.split())
+    assert "data/README.md" in text and "--template" in text
+
+
+def test_version(run_cli):
+    from importlib.metadata import version
+
+    code, out, _ = run_cli("--version")
+    assert code == 0
+    assert out == f"renewml {version('renewml')}\n"
 
 
 def test_train_refuses_to_overwrite(run_cli, tmp_path):
@@ -160,8 +245,6 @@ BAD_FLAGS = {
     "critic over 100": (["--title", "X", "--critic-score", "101"], "--critic-score"),
     "imdb over 10": (["--title", "X", "--imdb-rating", "11"], "--imdb-season-rating"),
     "rank zero": (["--title", "X", "--debut-rank", "0"], "--debut-rank"),
-    "two forms": (["His & Hers", "--title", "X"], "exactly one"),
-    "no form": ([], "exactly one"),
     "unknown show": (["Squid Gme"], "did you mean 'Squid Game'"),
     "missing season": (["Wednesday", "--season", "9"], "no season 9"),
     "missing input file": (["--input", "does-not-exist.csv"], "file not found"),
@@ -215,10 +298,26 @@ def test_bad_model_files_are_refused(case, model_copy, run_cli):
     assert "Traceback" not in err + out
 
 
-def test_usage_error_exits_2(run_cli):
-    code, _, err = run_cli("predict", "--no-such-flag")
-    assert code == 2
-    assert "Traceback" not in err
+USAGE_ERRORS = {
+    "unknown flag": (["predict", "--no-such-flag"], "No such option"),
+    "predict with no input form": (["predict"], "exactly one of"),
+    "predict with two input forms": (["predict", "His & Hers", "--title", "X"], "exactly one of"),
+    "predict with a title and a file": (["predict", "His & Hers", "--input", "shows.csv"], "exactly one of"),
+    "template and a title": (["predict", "--template", "--title", "X"], "exactly one of"),
+    "input flags with a batch file": (["predict", "--input", "shows.csv", "--debut-views", "5M"], "--debut-views"),
+    "output without a batch file": (["predict", "His & Hers", "--output", "x.csv"], "--output goes with --input"),
+    "explain with no input form": (["explain"], "exactly one of"),
+    "explain with two input forms": (["explain", "His & Hers", "--title", "X"], "exactly one of"),
+}
+
+
+@pytest.mark.parametrize("case", list(USAGE_ERRORS), ids=list(USAGE_ERRORS))
+def test_usage_errors_exit_2_with_one_error_line(case, run_cli):
+    args, expected = USAGE_ERRORS[case]
+    code, out, err = run_cli(*args)
+    assert code == 2, err
+    assert err.count("Error:") == 1 and expected in err
+    assert "Traceback" not in err + out
 
 
 def test_debug_shows_the_traceback(run_cli):

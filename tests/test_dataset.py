@@ -96,6 +96,7 @@ def test_table_agrees_with_public_reporting(dataset, case):
 
 
 @pytest.mark.raw
+@pytest.mark.slow
 def test_rebuild_is_byte_identical_to_the_committed_table(raw_dir, tmp_path):
     from renewml.data import build_and_write
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from renewml import config
 from renewml.evaluate import expected_calibration_error, forward_split, metrics, score_split
@@ -76,6 +77,7 @@ def test_evaluate_json_has_every_metric_for_every_model_and_slice(run_cli):
     assert ongoing["gbm_calibrated"]["brier"] < ongoing["prior_rate"]["brier"]
 
 
+@pytest.mark.slow
 def test_report_writes_markdown_json_and_plots(dataset, tmp_path):
     import json
 

@@ -74,6 +74,7 @@ def test_model_from_another_sklearn_version_is_refused(model_copy):
         load_model(target)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     views=st.floats(min_value=0, max_value=2e8, allow_nan=False),
@@ -139,6 +140,7 @@ def test_probability_is_bounded_monotone_in_views_and_deterministic(
     assert np.array_equal(first, again)
 
 
+@pytest.mark.slow
 def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(model_copy, tmp_path, monkeypatch):
     from renewml import model as model_module
 
@@ -158,3 +160,58 @@ def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(model_co
 
 def shipped_card_sha(path):
     return json.loads(card_path(path).read_text())["training_data_sha256"]
+
+
+# ---- settings a data scientist changes: hyperparameters, features ------------------------------------
+
+
+def test_default_settings_reproduce_the_shipped_model(shipped_model, dataset):
+    from renewml.model import fit_model
+
+    refit = predict_proba(fit_model(dataset), dataset)
+    assert np.allclose(refit, predict_proba(shipped_model, dataset), atol=1e-9)
+
+
+def test_a_feature_subset_is_all_the_model_sees(dataset):
+    from renewml.model import fit_model
+
+    chosen = ["format", "debut_views", "language", "critic_score"]
+    model = fit_model(dataset, calibrate=False, hyperparameters={"max_iter": 30}, features=chosen)
+    assert model.named_steps["classifier"].max_iter == 30
+    assert set(model.named_steps["classifier"].monotonic_cst) == {
+        "views__log_debut_views",
+        "relative__debut_views_vs_list_median",
+        "scores__critic_score",
+    }
+    row = find_show(dataset, "Kaos").to_frame().T
+    other = row.assign(genre="documentary", weeks_in_top10_first4=1, imdb_season_rating=2.0)
+    assert predict_proba(model, row)[0] == predict_proba(model, other)[0]
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"hyperparameters": {"max_deph": 3}}, "unknown hyperparameter 'max_deph'"),
+        ({"features": ["views"]}, "unknown feature 'views'"),
+    ],
+)
+def test_unknown_settings_are_refused(dataset, settings, expected):
+    from renewml.model import fit_model
+
+    with pytest.raises(ModelError, match=expected):
+        fit_model(dataset, **settings)
+
+
+def test_train_and_evaluate_records_the_settings_in_the_card():
+    from renewml.evaluate import train_and_evaluate
+
+    result = train_and_evaluate(
+        config.DATASET_PATH,
+        hyperparameters={"max_iter": 40},
+        features=["format", "debut_views"],
+        holdout_start="2024-07-01",
+    )
+    card = result.card
+    assert card.features == ["format", "debut_views"] and card.categorical_features == ["format"]
+    assert card.hyperparameters["max_iter"] == 40 and card.hyperparameters["max_depth"] == 3
+    assert card.evaluation["holdout_start"] == "2024-07-01" and "2024-07-01" in card.evaluation["split"]

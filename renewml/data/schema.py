@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -241,9 +241,10 @@ DATASET_COLUMNS: tuple[Column, ...] = (
     Column("sources", "str", "Raw sources that contributed to the row", nullable=False),
 )
 
-# Columns a user file must or may carry for prediction. Names match the dataset.
+# Columns a user file must or may carry for prediction. Names match the dataset. Only the title is
+# required: an input left blank stays missing, like a column left out (or comes from the data, for a show there).
 PREDICT_COLUMNS: tuple[Column, ...] = tuple(
-    c if c.name != "show_title" else Column("show_title", "str", "Show title", nullable=False)
+    Column("show_title", "str", "Show title", nullable=False) if c.name == "show_title" else replace(c, nullable=True)
     for c in DATASET_COLUMNS
     if c.name in ("show_title", "season_number", *config.FEATURES, "days_in_debut_week")
 )
@@ -371,6 +372,11 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
     if duplicates:
         raise InputError(f"{path}, row 1: column '{duplicates[0]}' appears more than once")
     return pd.DataFrame(body, columns=names, dtype=str)
+
+
+def is_dataset_file(path: Path) -> bool:
+    """Whether a CSV is the curated dataset (it has row_id) rather than a batch file of shows to score."""
+    return "row_id" in read_csv_strict(path).columns
 
 
 def validate_dataset(path: Path) -> pd.DataFrame:

@@ -1,0 +1,100 @@
+"""Prediction: bands read from the shown percentage, what-ifs on shows in the data, batch files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import renewml
+from renewml.predict import BANDS, band, percent
+
+# ---- bands: the band and the displayed percentage come from the same rounding ----------------------
+
+
+def _edges() -> list[float]:
+    """Probabilities on both sides of every band threshold, including the half-way points of rounding."""
+    values = []
+    for threshold, _ in BANDS:
+        for delta in (-0.006, -0.005, -0.0050001, -0.0049999, -1e-9, 0.0, 1e-9, 0.0049999, 0.005):
+            value = threshold / 100 + delta
+            if 0 <= value <= 1:
+                values.append(value)
+    return values
+
+
+@pytest.mark.parametrize("probability", _edges())
+def test_band_follows_the_displayed_percentage(probability):
+    shown = int(f"{probability:.0%}".rstrip("%"))
+    assert percent(probability) == shown
+    expected = next(name for threshold, name in BANDS if shown >= threshold)
+    assert band(probability) == expected
+
+
+@pytest.mark.parametrize(
+    ("probability", "expected"),
+    [
+        (0.6451, "a safe bet"),  # shown as 65%, as the README says
+        (0.6449, "could go either way"),  # shown as 64%
+        (0.8450001, "a sure thing"),
+        (0.3449, "a long shot"),
+        (0.1151, "a long shot"),
+        (0.1149, "essentially cancelled"),
+    ],
+)
+def test_band_at_documented_boundaries(probability, expected):
+    assert band(probability) == expected
+
+
+# ---- the Python API ----------------------------------------------------------------------------------
+
+
+def test_predict_proba_takes_what_load_default_model_returns(shipped_model, dataset):
+    row = renewml.find_show(dataset, "Wednesday", season=1).to_frame().T
+    from_loaded = renewml.predict_proba(renewml.load_default_model(), row)
+    from_estimator = renewml.predict_proba(shipped_model.model, row)
+    assert from_loaded.shape == (1,)
+    assert np.array_equal(from_loaded, from_estimator)
+
+
+# ---- what-if: flags given with a show in the data -----------------------------------------------------
+
+
+def test_flags_with_a_named_show_make_a_labelled_what_if(run_cli):
+    code, plain, _ = run_cli("predict", "Kaos", "--json")
+    code2, changed, err = run_cli("predict", "Kaos", "--debut-views", "50M", "--json")
+    assert code == code2 == 0, err
+    [before], [after] = json.loads(plain), json.loads(changed)
+    assert before["what_if"] is None and before["overridden_inputs"] == {}
+    assert after["overridden_inputs"] == {"debut_views": 50_000_000.0}
+    assert after["what_if"] == "KAOS with debut views set to 50.0M"
+    assert after["probability"] != before["probability"]
+    views = next(r for r in after["reasons"] if r["input"] == "debut views")
+    assert views["value"].startswith("50.0M debut-week views")
+
+
+@pytest.mark.slow
+def test_what_if_table_and_explain_say_so(run_cli):
+    code, out, err = run_cli("predict", "Kaos", "--critic-score", "80")
+    assert code == 0, err
+    assert "KAOS: a what-if, KAOS with critic score set to 80\n" in out  # the table cell may wrap it
+    assert "without the what-if changes" in out
+    code, out, err = run_cli("explain", "Kaos", "--debut-views", "50M", "--weeks-in-top10", "2")
+    assert code == 0, err
+    assert out.startswith("KAOS with debut views set to 50.0M and weeks in the Top 10 (of the first 4) set to 2, season 1:")
+
+
+def test_what_if_views_move_views_per_day_with_them(dataset):
+    from renewml.predict import show_frame
+
+    row, overrides = show_frame(dataset, "Kaos", None, None, {"debut_views": "50M"})
+    days = float(row.at[0, "days_in_debut_week"])
+    assert overrides == {"debut_views": 50_000_000.0}
+    assert float(row.at[0, "debut_views_per_day"]) == pytest.approx(50_000_000 / days)
+
+
+def test_a_bad_what_if_value_names_the_flag(run_cli):
+    code, out, err = run_cli("predict", "Kaos", "--critic-score", "130")
+    assert code == 1
+    assert err.startswith("Error: --critic-score: expected a number <= 100")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from renewml import config
+from renewml.background import averaged_proba, unknown_inputs
 from renewml.model import LoadedModel, predict_proba
 from renewml.predict import Prediction, format_views, predict_rows
 
@@ -36,6 +37,7 @@ class Explanation:
     reference_probability: float
     bar: RenewalBar
     similar: list[dict[str, object]] = field(default_factory=list)
+    reference_text: str = ""
 
     def to_dict(self) -> dict[str, object]:
         out = self.prediction.to_dict()
@@ -61,7 +63,13 @@ def with_views(row: pd.Series, views: float | np.ndarray) -> pd.DataFrame:
 
 
 def probability_at_views(loaded: LoadedModel, row: pd.Series, views: float | np.ndarray) -> np.ndarray:
-    return predict_proba(loaded.model, with_views(row, views))
+    """The row's probability at other debut views; inputs not given are averaged over, as in `predict_rows`."""
+    frame = with_views(row, views)
+    unknown = unknown_inputs(frame)
+    unknown["debut_views"] = False
+    if "days_in_debut_week" in frame and pd.notna(row.get("days_in_debut_week")):
+        unknown["debut_views_per_day"] = False
+    return averaged_proba(loaded.model.estimator, frame, unknown, loaded.model.background)
 
 
 def renewal_bar(loaded: LoadedModel, row: pd.Series, target: float = BAR_PROBABILITY) -> RenewalBar:
@@ -149,12 +157,13 @@ def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> E
     """Probability, band, exact group contributions, the renewal bar and similar past seasons."""
     frame = row.to_frame().T.reset_index(drop=True)
     prediction = predict_rows(loaded, frame, reasons=True)[0]
-    total = sum(r["contribution"] for r in prediction.reasons)
+    reference = prediction.reference or {}
     return Explanation(
         prediction=prediction,
-        reference_probability=prediction.probability - total,
+        reference_probability=float(reference.get("probability", float("nan"))),
         bar=renewal_bar(loaded, row),
         similar=similar_seasons(dataset, row),
+        reference_text=str(reference.get("text", "")),
     )
 
 

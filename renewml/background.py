@@ -75,25 +75,23 @@ def unknown_inputs(frame: pd.DataFrame) -> pd.DataFrame:
     return unknown.astype(bool)
 
 
-def _neighbours(background: pd.DataFrame, row: pd.Series, unknown: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
-    """The background seasons to average over for this row, and the weight each gets when debut views are known.
+def _pool(background: pd.DataFrame, row: pd.Series, unknown: pd.Series, logs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Background positions to average over for this row, and which of them are its neighbours in debut views.
 
     Same format when the format is known; when debut views are known, the `BACKGROUND_NEIGHBOURS`
-    seasons nearest in log views get equal weight and the rest none.
+    seasons of the pool nearest in log views are the neighbours (all of the pool otherwise).
     """
-    pool = background
+    pool = np.arange(len(background))
     if not unknown["format"]:
-        pool = pool[pool["format"] == row["format"]]
-    pool = pool.reset_index(drop=True)
-    weights = np.ones(len(pool))
+        pool = pool[background["format"].to_numpy(dtype=object) == row["format"]]
+    near = np.ones(len(pool), dtype=bool)
     if not unknown["debut_views"] and not pd.isna(row["debut_views"]):
-        logs = np.log10(pool["debut_views"].to_numpy(dtype=float) + 1.0)
-        distance = np.abs(logs - math.log10(float(row["debut_views"]) + 1.0))
+        distance = np.abs(logs[pool] - math.log10(float(row["debut_views"]) + 1.0))
         distance = np.where(np.isnan(distance), np.inf, distance)
         nearest = np.argsort(distance, kind="mergesort")[: config.BACKGROUND_NEIGHBOURS]
-        weights = np.zeros(len(pool))
-        weights[nearest] = 1.0
-    return pool, weights
+        near = np.zeros(len(pool), dtype=bool)
+        near[nearest] = True
+    return pool, near
 
 
 def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], int, float]]:
@@ -118,38 +116,45 @@ def averaged_values(
     """The value of each coalition of input groups for each row (rows x coalitions).
 
     The value of coalition S is the mean over background seasons b of f(x on the groups in S that
-    were given, b elsewhere); the neighbour weights by debut views apply only when the debut-views
-    group is in S, so the empty coalition is the plain background average (the reference) and the
-    full coalition is the row's probability with its unknown inputs averaged over.
+    were given, b elsewhere); only the neighbours by debut views are averaged over when the
+    debut-views group is in S, so the empty coalition is the plain background average of the row's
+    format (the reference) and the full coalition is the row's probability with its unknown inputs
+    averaged over. All rows and coalitions are scored in one call.
     """
+    names = list(config.FEATURES)
     features = feature_frame(frame).reset_index(drop=True)
-    unknown = unknown.reset_index(drop=True)
+    gone = unknown.reset_index(drop=True)[names].to_numpy(dtype=bool)
+    base = background[names].reset_index(drop=True)
+    logs = np.log10(base["debut_views"].to_numpy(dtype=float) + 1.0)
     groups = list(INPUT_GROUPS)
     views_group = groups.index("debut views")
-    chunks, plans = [], []
+    # in_coalition[j, c]: feature c comes from the row in coalition j (the format always does).
+    in_coalition = np.ones((len(coalitions), len(names)), dtype=bool)
+    for j, mask in enumerate(coalitions):
+        for on, group in zip(mask, groups, strict=True):
+            for name in INPUT_GROUPS[group]:
+                in_coalition[j, names.index(name)] = bool(on)
+    rows, cols, picks = [], [], []
     for i in range(len(features)):
-        row, gone = features.iloc[i], unknown.iloc[i]
-        pool, near = _neighbours(background, row, gone)
-        base = pool[list(config.FEATURES)]
-        for mask in coalitions:
-            mixed = base.copy()
-            for on, group in zip(mask, groups, strict=True):
-                if on:
-                    for name in INPUT_GROUPS[group]:
-                        if not gone[name]:
-                            mixed[name] = row[name]
-            uses_views = bool(mask[views_group]) and bool(near.sum() < len(near))
-            weights = near if uses_views else np.ones(len(pool))
-            keep = weights > 0
-            chunks.append(mixed[keep])
-            plans.append(weights[keep] / weights[keep].sum())
-    scored = estimator.predict_proba(feature_frame(pd.concat(chunks, ignore_index=True)))[:, 1]
-    values = np.zeros(len(plans))
-    start = 0
-    for k, weights in enumerate(plans):
-        values[k] = float(np.dot(weights, scored[start : start + len(weights)]))
-        start += len(weights)
-    return values.reshape(len(features), len(coalitions))
+        pool, near = _pool(base, features.iloc[i], unknown.iloc[i], logs)
+        for j, mask in enumerate(coalitions):
+            chosen = pool[near] if mask[views_group] else pool
+            picks.append(chosen)
+            rows.append(np.full(len(chosen), i))
+            cols.append(np.full(len(chosen), j))
+    row_of, coalition_of, pick = np.concatenate(rows), np.concatenate(cols), np.concatenate(picks)
+    mixed = base.iloc[pick].reset_index(drop=True)
+    for c, name in enumerate(names):
+        from_row = in_coalition[coalition_of, c] & ~gone[row_of, c]
+        if from_row.any():
+            values = mixed[name].to_numpy(dtype=object if name in config.CATEGORICAL_FEATURES else float).copy()
+            values[from_row] = features[name].to_numpy()[row_of[from_row]]
+            mixed[name] = values
+    scored = estimator.predict_proba(feature_frame(mixed))[:, 1]
+    cell = row_of * len(coalitions) + coalition_of
+    totals = np.bincount(cell, weights=scored, minlength=len(features) * len(coalitions))
+    counts = np.bincount(cell, minlength=len(features) * len(coalitions))
+    return (totals / np.maximum(counts, 1)).reshape(len(features), len(coalitions))
 
 
 def averaged_proba(

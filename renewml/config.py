@@ -101,4 +101,4 @@ BACKGROUND_PER_FORMAT = 200
 # same format nearest in debut views (rank and staying power move with views).
 BACKGROUND_NEIGHBOURS = 50
 # Batch scoring gives reasons (32 coalitions x the background per row) only for files up to this size.
-BATCH_REASONS_MAX_ROWS = 200
+BATCH_REASONS_MAX_ROWS = 100

@@ -30,9 +30,12 @@ CARD_STATEMENTS: dict[str, object] = {
         "missing-indicator, because being reviewed at all goes with success and with later coverage.",
         "Inputs not given by a user are unknown, not a signal: they never reach the trees as NaN, they "
         "are averaged over the background seasons stored in the model file (hashed here).",
-        "Remaining NaN in training rows (debut views per day where the days in the debut week are "
-        "unknown, a few runtimes and debut views) keep the gradient-boosting model's native missing "
-        "handling; those gaps are facts of the data, present at prediction time in the same way.",
+        "The few remaining gaps in training rows (views per day where the days in the debut week are "
+        "unknown, a few runtimes) are imputed with the training median too, so the trees learn no "
+        "'missing' branch: when this was decided, the 31 seasons without views per day were renewed at "
+        "74% against 38% overall, an artefact of how premiere dates were found. On the pooled backtest, "
+        "imputing them was within noise of native NaN handling (ongoing ROC AUC 0.695 vs 0.692; paired "
+        "95% interval of the difference -0.005 to +0.012).",
         "Lifetime totals, status fields and anything published after the decision are not inputs.",
     ],
     "model_choice": (

@@ -1,9 +1,12 @@
 """The feature stage: one ColumnTransformer that turns show attributes into model inputs.
 
 Debut views are put on a log scale and made relative to the median debut of the same Top 10 list
-(English and non-English lists have different audiences). Review scores are imputed with the training
-median and no missing-indicator: being reviewed at all goes with success, so "has a score" must not
-become a signal. Other gaps stay NaN, which the gradient-boosting model handles natively.
+(English and non-English lists have different audiences). Every gap is imputed with the training median
+and no missing-indicator, so the trees never learn a "missing" branch: review scores because being
+reviewed at all goes with success ("has a score" must not become a signal), and the few gaps in views
+per day and runtime because the seasons that have them were renewed twice as often as the rest, an
+artefact of how premiere dates were found, not of the shows. Inputs a user does not give never get
+here as gaps at all: they are averaged over (see `renewml.background`).
 """
 
 from __future__ import annotations
@@ -85,6 +88,10 @@ class RelativeToGroupMedian(BaseEstimator, TransformerMixin):
         return pd.DataFrame(np.asarray(X, dtype=object), columns=[self.value_column, self.group_column])
 
 
+def _median() -> SimpleImputer:
+    return SimpleImputer(strategy="median", keep_empty_features=True)
+
+
 def make_preprocessor() -> ColumnTransformer:
     """An unfitted ColumnTransformer over the show attributes in `config.FEATURES`."""
     categories = [
@@ -102,12 +109,21 @@ def make_preprocessor() -> ColumnTransformer:
             ),
             (
                 "views",
-                FunctionTransformer(_log_views, feature_names_out=_log_names),
+                Pipeline(
+                    [
+                        ("log", FunctionTransformer(_log_views, feature_names_out=_log_names)),
+                        ("impute", _median()),
+                    ]
+                ),
                 list(VIEW_COLUMNS),
             ),
-            ("relative", RelativeToGroupMedian("debut_views", "language"), ["debut_views", "language"]),
-            ("scores", SimpleImputer(strategy="median", keep_empty_features=True), list(SCORE_COLUMNS)),
-            ("plain", "passthrough", list(PLAIN_COLUMNS)),
+            (
+                "relative",
+                Pipeline([("ratio", RelativeToGroupMedian("debut_views", "language")), ("impute", _median())]),
+                ["debut_views", "language"],
+            ),
+            ("scores", _median(), list(SCORE_COLUMNS)),
+            ("plain", _median(), list(PLAIN_COLUMNS)),
         ],
         remainder="drop",
         verbose_feature_names_out=True,

@@ -75,23 +75,42 @@ def unknown_inputs(frame: pd.DataFrame) -> pd.DataFrame:
     return unknown.astype(bool)
 
 
-def _pool(background: pd.DataFrame, row: pd.Series, unknown: pd.Series, logs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Background positions to average over for this row, and which of them are its neighbours in debut views.
+def _pool(
+    background: pd.DataFrame, row: pd.Series, unknown: pd.Series, logs: np.ndarray
+) -> tuple[np.ndarray, dict[tuple[bool, bool], np.ndarray]]:
+    """Background positions of the row's format, and which of them to average over for each
+    (language known and in the coalition, debut views known and in the coalition) case.
 
-    Same format when the format is known; when debut views are known, the `BACKGROUND_NEIGHBOURS`
-    seasons of the pool nearest in log views are the neighbours (all of the pool otherwise).
+    With the language: seasons of the same Top 10 list (the lists have different audiences). With
+    debut views: the `BACKGROUND_NEIGHBOURS` seasons nearest in log views among those.
     """
     pool = np.arange(len(background))
     if not unknown["format"]:
         pool = pool[background["format"].to_numpy(dtype=object) == row["format"]]
-    near = np.ones(len(pool), dtype=bool)
-    if not unknown["debut_views"] and not pd.isna(row["debut_views"]):
-        distance = np.abs(logs[pool] - math.log10(float(row["debut_views"]) + 1.0))
-        distance = np.where(np.isnan(distance), np.inf, distance)
-        nearest = np.argsort(distance, kind="mergesort")[: config.BACKGROUND_NEIGHBOURS]
-        near = np.zeros(len(pool), dtype=bool)
-        near[nearest] = True
-    return pool, near
+    everyone = np.ones(len(pool), dtype=bool)
+    same_language = everyone
+    if not unknown["language"]:
+        same_language = background["language"].to_numpy(dtype=object)[pool] == row["language"]
+        if same_language.sum() < config.BACKGROUND_NEIGHBOURS:
+            same_language = everyone
+    views_known = not unknown["debut_views"] and not pd.isna(row["debut_views"])
+    distance = np.abs(logs[pool] - math.log10(float(row["debut_views"]) + 1.0)) if views_known else None
+
+    def nearest(among: np.ndarray) -> np.ndarray:
+        if distance is None:
+            return among
+        ranked = np.where(among & ~np.isnan(distance), distance, np.inf)
+        chosen = np.zeros(len(pool), dtype=bool)
+        chosen[np.argsort(ranked, kind="mergesort")[: config.BACKGROUND_NEIGHBOURS]] = True
+        return chosen & among
+
+    masks = {
+        (False, False): everyone,
+        (True, False): same_language,
+        (False, True): nearest(everyone),
+        (True, True): nearest(same_language),
+    }
+    return pool, masks
 
 
 def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], int, float]]:
@@ -116,10 +135,11 @@ def averaged_values(
     """The value of each coalition of input groups for each row (rows x coalitions).
 
     The value of coalition S is the mean over background seasons b of f(x on the groups in S that
-    were given, b elsewhere); only the neighbours by debut views are averaged over when the
-    debut-views group is in S, so the empty coalition is the plain background average of the row's
-    format (the reference) and the full coalition is the row's probability with its unknown inputs
-    averaged over. All rows and coalitions are scored in one call.
+    were given, b elsewhere); b is drawn from the row's Top 10 list only when the context group
+    (which holds the language) is in S, and from the neighbours by debut views only when the
+    debut-views group is, so the empty coalition is the plain background average of the row's format
+    (the reference) and the full coalition is the row's probability with its unknown inputs averaged
+    over given what is known. All rows and coalitions are scored in one call.
     """
     names = list(config.FEATURES)
     features = feature_frame(frame).reset_index(drop=True)
@@ -127,7 +147,7 @@ def averaged_values(
     base = background[names].reset_index(drop=True)
     logs = np.log10(base["debut_views"].to_numpy(dtype=float) + 1.0)
     groups = list(INPUT_GROUPS)
-    views_group = groups.index("debut views")
+    views_group, context_group = groups.index("debut views"), groups.index("context")
     # in_coalition[j, c]: feature c comes from the row in coalition j (the format always does).
     in_coalition = np.ones((len(coalitions), len(names)), dtype=bool)
     for j, mask in enumerate(coalitions):
@@ -136,9 +156,9 @@ def averaged_values(
                 in_coalition[j, names.index(name)] = bool(on)
     rows, cols, picks = [], [], []
     for i in range(len(features)):
-        pool, near = _pool(base, features.iloc[i], unknown.iloc[i], logs)
+        pool, masks = _pool(base, features.iloc[i], unknown.iloc[i], logs)
         for j, mask in enumerate(coalitions):
-            chosen = pool[near] if mask[views_group] else pool
+            chosen = pool[masks[(bool(mask[context_group]), bool(mask[views_group]))]]
             picks.append(chosen)
             rows.append(np.full(len(chosen), i))
             cols.append(np.full(len(chosen), j))

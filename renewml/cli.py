@@ -221,8 +221,8 @@ def _notes(p: object) -> list[str]:
         lines.append(f"reasons compare it with the average decided season of its format: {p.reference['text']}")
     if p.actual:
         lines.append(f"actual outcome in the data: {p.actual.replace('_', ' ')}")
-    for assumed in p.assumed:
-        lines.append(assumed["assumed"])
+    if p.assumed:
+        lines.append(p.assumed_text())
     return lines
 
 
@@ -389,8 +389,8 @@ def explain(
             print(f"  {s['title']} season {s['season']} ({s['debut_week']}{views}): {s['outcome'].replace('_', ' ')}")
     if p.actual:
         print(f"Actual outcome in the data: {p.actual.replace('_', ' ')}")
-    for assumed in p.assumed:
-        print(assumed["assumed"][0].upper() + assumed["assumed"][1:])
+    if p.assumed:
+        print(p.assumed_text()[0].upper() + p.assumed_text()[1:])
 
 
 def _predict_batch(loaded: object, path: Path, output: Path | None, skip_invalid: bool, as_json: bool) -> None:

@@ -84,6 +84,18 @@ class Prediction:
             f"were renewed (95% interval {low:.0%}-{high:.0%}); give the format and debut views for a probability"
         )
 
+    def assumed_text(self) -> str:
+        """One line naming the inputs not given and what they were averaged over."""
+        if not self.assumed:
+            return ""
+        names = ", ".join(a["input"].replace("_", " ") for a in self.assumed)
+        if self.probability is None:
+            return f"not given: {names}"
+        pool = self.assumed[0]["assumed"].split("(")[-1].rstrip(")") if "(" in self.assumed[0]["assumed"] else ""
+        pool = pool or self.assumed[0]["assumed"].split("averaged over ")[-1]
+        language = " (language: averaged over English and non-English seasons)" if "language" in names else ""
+        return f"not given, averaged over {pool}: {names}{language}"
+
     def training_text(self) -> str:
         """Says that the model saw this row, and gives the backtest's honest number where there is one."""
         if not self.in_training_data:
@@ -205,21 +217,22 @@ _ASSUMED = {
 
 def _assumptions(unknown: pd.Series, record: dict[str, object], count: int) -> list[dict[str, str]]:
     """What was assumed for each input not given, in words a user recognises."""
-    fmt = record.get("format")
-    fmt = None if fmt is None or pd.isna(fmt) else str(fmt)
-    pool = f"decided {fmt} seasons" if fmt else "decided seasons"
-    views = record.get("debut_views")
-    near = "" if views is None or pd.isna(views) else " nearest in debut views"
+    pool = _pool_text(record, count)
     out = []
     for name in config.FEATURES:
         if unknown[name]:
             how = _ASSUMED.get(name, "averaged over")
-            if how == "averaged over":
-                how = f"averaged over the {count} {pool}{near}"
-            else:
-                how += f" (the {count} {pool}{near})"
+            how = f"averaged over {pool}" if how == "averaged over" else f"{how} ({pool})"
             out.append({"input": name, "assumed": f"{name.replace('_', ' ')} not given: {how}"})
     return out
+
+
+def _pool_text(record: dict[str, object], count: int) -> str:
+    fmt = record.get("format")
+    fmt = None if fmt is None or pd.isna(fmt) else str(fmt)
+    views = record.get("debut_views")
+    near = "" if views is None or pd.isna(views) else " nearest in debut views"
+    return f"the {count} decided {fmt + ' ' if fmt else ''}seasons{near}"
 
 
 def _reference_text(fmt: str | None, probability: float, background: pd.DataFrame) -> dict[str, object]:
@@ -264,7 +277,8 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
         fmt = str(fmt) if fmt is not None and not pd.isna(fmt) and str(fmt) in config.FORMATS else None
         explained: list[dict[str, object]] = []
         reference = None
-        if contributions is not None:
+        if contributions is not None and not key_missing:
+            given = [group for group in INPUT_GROUPS if not unknown.loc[index, list(INPUT_GROUPS[group])].all()]
             explained = [
                 {
                     "input": group,
@@ -272,6 +286,7 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
                     "contribution": round(float(c), 4),
                 }
                 for group, c in sorted(zip(INPUT_GROUPS, contributions[index], strict=True), key=lambda gc: -abs(gc[1]))
+                if group in given  # a group not given at all gets no credit either way
             ]
             reference = _reference_text(fmt, references[index], background)
         base_rate = None

@@ -42,6 +42,16 @@ def test_a_500k_view_ongoing_original_is_not_favoured(run_cli):
     assert result["probability"] < 0.5
     assumed = " ".join(a["assumed"] for a in result["assumed"])
     assert "language not given: averaged over English and non-English seasons" in assumed
+    assert result["reasons"] and all(r["input"] in ("debut views", "source material") for r in result["reasons"])
+
+
+def test_language_given_draws_unknown_inputs_from_the_same_top10_list(shipped_model):
+    english = adhoc_row("A", {"format": "ongoing", "debut_views": 2e6, "language": "english"})
+    other = adhoc_row("B", {"format": "ongoing", "debut_views": 2e6, "language": "non_english"})
+    [p_english], [p_other] = predict_rows(shipped_model, english), predict_rows(shipped_model, other)
+    for p in (p_english, p_other):  # same reference for both: the average decided ongoing season
+        assert abs(sum(r["contribution"] for r in p.reasons) - (p.probability - p.reference["probability"])) < 1e-3
+    assert p_english.reference == p_other.reference
 
 
 def test_title_only_prints_no_probability_but_the_base_rate_with_its_interval(run_cli, shipped_model):
@@ -73,8 +83,7 @@ def test_reasons_add_up_when_inputs_are_left_out(shipped_model):
     assert abs(with_reasons.probability - without.probability) < 1e-9
     total = sum(r["contribution"] for r in with_reasons.reasons)
     assert abs(total - (with_reasons.probability - with_reasons.reference["probability"])) < 1e-3
-    staying = next(r for r in with_reasons.reasons if r["input"] == "staying power")
-    assert staying["contribution"] == 0  # not given: no credit either way
+    assert {r["input"] for r in with_reasons.reasons} == {"debut views", "context"}  # groups given
     assert with_reasons.reference["text"].startswith("The average decided ongoing season scores")
 
 

@@ -24,7 +24,7 @@ CARD_STATEMENTS: dict[str, object] = {
     "leakage_decisions": [
         "IMDb season ratings enter only as of debut + 28 days (point-in-time files); ratings from the "
         "latest snapshot (imdb_season_rating_latest) are never an input, and rows without a point-in-time "
-        "rating have it missing, not filled from the future.",
+        "rating have it missing, not filled from the future (the datasheet reports the drift between the two).",
         "Metacritic scores that mix in later seasons are dropped (missing).",
         "No 'has a score' feature: review scores are imputed with the training median without a "
         "missing-indicator, because being reviewed at all goes with success and with later coverage.",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from renewml import config
 from renewml.background import averaged_proba, unknown_inputs
-from renewml.model import LoadedModel, predict_proba
+from renewml.model import LoadedModel
 from renewml.predict import Prediction, format_views, predict_rows
 
 VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
@@ -26,7 +26,7 @@ BAR_PROBABILITY = 0.5
 @dataclass
 class RenewalBar:
     views: float | None  # None: no level of views in VIEWS_RANGE reaches the bar
-    status: str  # "no views would do", "already above", "below", "above at any level"
+    status: str  # "no views would do", "already above", "below", "above at any level", "unknown"
     text: str
     probability_at_bar: float | None = None
 
@@ -158,11 +158,16 @@ def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> E
     frame = row.to_frame().T.reset_index(drop=True)
     prediction = predict_rows(loaded, frame, reasons=True)[0]
     reference = prediction.reference or {}
+    if row.get("format") not in config.FORMATS:  # nothing to compare with: no bar, no look-alikes
+        bar = RenewalBar(None, "unknown", "give the format for a renewal bar")
+        similar: list[dict[str, object]] = []
+    else:
+        bar, similar = renewal_bar(loaded, row), similar_seasons(dataset, row)
     return Explanation(
         prediction=prediction,
         reference_probability=float(reference.get("probability", float("nan"))),
-        bar=renewal_bar(loaded, row),
-        similar=similar_seasons(dataset, row),
+        bar=bar,
+        similar=similar,
         reference_text=str(reference.get("text", "")),
     )
 
@@ -170,14 +175,18 @@ def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> E
 def what_if(loaded: LoadedModel, row: pd.Series, name: str, values: list[object]) -> pd.DataFrame:
     """The show's probability with one input set to each of `values`, everything else as it is.
 
-    Debut views also move views per day with them, as `with_views` does.
+    Debut views also move views per day with them, as `with_views` does; inputs the row does not
+    give are averaged over, as in `predict_rows`.
     """
     if name == "debut_views":
         frame = with_views(row, np.asarray(values, dtype=float))
     else:
         frame = pd.DataFrame([row.to_dict()] * len(values))
         frame[name] = list(values)
-    return pd.DataFrame({name: list(values), "probability": predict_proba(loaded.model, frame)})
+    unknown = unknown_inputs(frame)
+    unknown[name] = False
+    probabilities = averaged_proba(loaded.model.estimator, frame, unknown, loaded.model.background)
+    return pd.DataFrame({name: list(values), "probability": probabilities})
 
 
 def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path: Path) -> None:

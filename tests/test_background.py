@@ -106,3 +106,21 @@ def test_background_is_small_fixed_and_hashed_in_the_card(shipped_model, dataset
     assert _table_sha256(background) == shipped_model.card.carried["background"]["sha256"]
     again = sample_background(dataset)
     assert again.equals(sample_background(dataset))
+
+
+def test_explain_without_the_format_gives_no_number_bar_or_look_alikes(run_cli):
+    code, out, err = run_cli("explain", "--title", "X", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["probability"] is None and result["similar_seasons"] == []
+    assert result["renewal_bar"]["views"] is None and result["renewal_bar"]["status"] == "unknown"
+
+
+def test_what_if_averages_over_inputs_not_given(shipped_model):
+    from renewml.explain import what_if
+
+    row = adhoc_row("Pilot", {"format": "ongoing", "debut_views": 5e5}).iloc[0]
+    [at_500k] = predict_rows(shipped_model, row.to_frame().T, reasons=False)
+    table = what_if(shipped_model, row, "debut_views", [5e5, 5e7])
+    assert abs(table["probability"].iloc[0] - at_500k.probability) < 1e-9
+    assert table["probability"].iloc[1] > table["probability"].iloc[0]

@@ -360,8 +360,8 @@ def load_model(path: Path | None = None) -> LoadedModel:
 def load_default_model() -> LoadedModel:
     """The shipped model; if this scikit-learn cannot load it, a retrained copy in the user cache.
 
-    Retraining takes seconds on the shipped data and gives the same pipeline, so a version mismatch
-    never means a failure or a prediction from a mismatched pickle.
+    Retraining takes about half a minute on the shipped data (backtest included) and gives the same
+    pipeline, so a version mismatch never means a failure or a prediction from a mismatched pickle.
     """
     shipped = config.MODEL_PATH
     card = read_card(shipped)

@@ -10,7 +10,7 @@ import pandas as pd
 from renewml import config
 from renewml.background import sample_background, unknown_inputs
 from renewml.model import _table_sha256, predict_proba
-from renewml.predict import adhoc_row, find_show, predict_rows
+from renewml.predict import adhoc_row, predict_rows
 
 KEPT = ("format", "source_material", "debut_views")
 
@@ -88,8 +88,9 @@ def test_reasons_add_up_when_inputs_are_left_out(shipped_model):
 
 
 def test_seasons_the_model_trained_on_are_marked_with_their_out_of_sample_probability(shipped_model, dataset):
-    recent = find_show(dataset, "Wednesday", 2)
-    old = find_show(dataset, "Wednesday", 1)
+    decided = dataset[dataset["renewed"].notna() & dataset["debut_views"].notna()]
+    recent = decided[decided["debut_week"] >= pd.Timestamp(config.BACKTEST_START)].iloc[0]
+    old = decided[decided["debut_week"] < pd.Timestamp(config.BACKTEST_START)].iloc[0]
     [p_recent, p_old] = predict_rows(shipped_model, pd.DataFrame([recent, old]), reasons=False)
     assert p_recent.in_training_data and p_old.in_training_data
     assert p_recent.out_of_sample_probability is not None and 0 <= p_recent.out_of_sample_probability <= 1

@@ -36,6 +36,8 @@ _EXPORTS = {
     "what_if": "renewml.explain",
     "evaluate_all": "renewml.evaluate",
     "rolling_backtest": "renewml.evaluate",
+    "pooled_backtest": "renewml.evaluate",
+    "score_backtest": "renewml.evaluate",
     "write_report": "renewml.report",
     "RenewmlError": "renewml.errors",
     "InputError": "renewml.errors",

@@ -162,18 +162,37 @@ def train(
     _err(f"training on {data} ...")
     result = train_and_evaluate(data)
     save_model(result.model, result.card, out, force=force)
-    for slice_name in ("all", "ongoing"):
-        entry = result.card.evaluation["slices"].get(slice_name, {})
-        for name, scores in entry.get("models", {}).items():
-            auc = scores["roc_auc"]
-            print(
-                f"{slice_name:8s} {name:18s} ROC AUC {'n/a' if auc is None else f'{auc:.3f}'}  Brier {scores['brier']:.3f}"
-            )
+    pooled = result.card.evaluation["pooled"]
+    print(pooled["description"])
+    _print_slices({k: v for k, v in pooled["slices"].items() if k in ("ongoing", "all")})
+    for line in result.card.evaluation["remarks"]:
+        print("- " + line)
     print(f"wrote {out} and its card")
 
 
 def _fmt_auc(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:.3f}"
+
+
+def _fmt_interval(scores: dict, metric: str) -> str:
+    value = scores.get(metric)
+    interval = (scores.get("interval_95") or {}).get(metric)
+    if value is None:
+        return "n/a".ljust(19)
+    return (f"{value:.3f}" + (f" ({interval[0]:.2f}-{interval[1]:.2f})" if interval else "")).ljust(19)
+
+
+def _print_slices(slices: dict) -> None:
+    """Each slice with every model's ROC AUC, Brier and log loss and their 95% intervals."""
+    for slice_name, entry in slices.items():
+        if entry.get("flagged"):
+            print(f"\n{slice_name}: {entry['rows']} seasons: {entry['flagged']}")
+            continue
+        print(f"\n{slice_name}: {entry['rows']} seasons, {entry['positives']} renewed")
+        print(f"  {'model':18s} {'ROC AUC (95%)':19s} {'Brier (95%)':19s} {'log loss (95%)':19s}")
+        for name, s in entry["models"].items():
+            cells = " ".join(_fmt_interval(s, m) for m in ("roc_auc", "brier", "log_loss"))
+            print(f"  {name:18s} {cells}")
 
 
 @app.command(short_help="Forward hold-out and rolling backtest against baselines, per slice.")
@@ -205,21 +224,18 @@ def evaluate(
     if as_json:
         print(json.dumps(result, indent=2, default=float))
         return
-    print(result["split"])
-    for slice_name, entry in result["slices"].items():
-        print(f"\n{slice_name}: {entry['rows']} seasons, {entry['positives']} renewed")
-        for name, s in entry["models"].items():
-            print(
-                f"  {name:18s} ROC AUC {_fmt_auc(s['roc_auc'])}  Brier {s['brier']:.3f}  log loss {s['log_loss']:.3f}  "
-                f"ECE {s['ece']:.3f}"
-            )
-    for period in result.get("rolling_backtest", []):
-        scores = period["slices"]["ongoing"]["models"]
-        text = "  ".join(f"{name} {_fmt_auc(s['roc_auc'])}" for name, s in scores.items())
-        print(f"backtest {period['period']}, ongoing ROC AUC: {text}")
-    print()
+    print("Forward hold-out: " + result["split"])
+    _print_slices(result["slices"])
+    pooled = result.get("pooled")
+    if pooled:
+        print("\n" + pooled["description"] + " (model choices are made here)")
+        _print_slices(pooled["slices"])
+        print("\nVerdicts from paired bootstrap differences (ahead of X only when the 95% interval excludes zero):")
+        for line in pooled["verdicts"]:
+            print("- " + line)
     for line in result["remarks"]:
-        print("- " + line)
+        if not pooled or line not in pooled["verdicts"]:
+            print("- " + line)
     if report is not None:
         print(f"wrote {Path(report) / 'report.md'}")
 
@@ -245,18 +261,32 @@ def _render(predictions: list, as_json: bool, reasons_shown: int = 3, note: str 
         table.add_column(column, overflow="fold")
     for p in predictions:
         reasons = "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:reasons_shown])
-        cells = [p.label, "" if p.season is None else str(p.season), f"{percent(p.probability)}%", p.band, reasons]
-        table.add_row(*cells, *([p.note] if notes else []))
+        shown = "no number" if p.probability is None else f"{percent(p.probability)}%"
+        table.add_row(p.label, "" if p.season is None else str(p.season), shown, p.band, reasons, *([p.note] if notes else []))
     console = Console(width=max(Console().width, 120))
     console.print(table)
     for p in predictions:
-        if p.overrides:
-            console.print(f"{p.title}: a what-if, {p.label}", soft_wrap=True)
-        if p.actual:
-            changed = " (without the what-if changes)" if p.overrides else ""
-            console.print(f"{p.title}: actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")
-        if p.missing_inputs:
-            console.print(f"{p.title}: inputs not given (left missing): {', '.join(p.missing_inputs)}")
+        for line in _notes(p):
+            console.print(f"{p.title}: {line}", highlight=False, soft_wrap=True)
+
+
+def _notes(p: object) -> list[str]:
+    """What a reader must know besides the number: what-if, too early, in-sample, reference, assumptions."""
+    lines = []
+    if p.overrides:
+        lines.append(f"a what-if, {p.label}")
+    if p.probability is None:
+        lines.append(f"too early to tell: {p.too_early_text()}")
+    if p.in_training_data:
+        lines.append(p.training_text())
+    if p.reference and p.probability is not None:
+        lines.append(f"reasons compare it with the average decided season of its format: {p.reference['text']}")
+    if p.actual:
+        changed = " (without the what-if changes)" if p.overrides else ""
+        lines.append(f"actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")
+    if p.assumed:
+        lines.append(p.assumed_text())
+    return lines
 
 
 Title = Annotated[str | None, typer.Option(help="Title of a show that is not in the data.")]
@@ -452,7 +482,10 @@ def explain(
     frame, overrides = show_frame(dataset, show, season, title, flags)
     row = frame.iloc[0]
     result = explain_row(loaded, row, dataset)
-    result.prediction.overrides = overrides
+    if overrides:  # a what-if is a new row: the model never saw it, and the backtest never scored it
+        result.prediction.overrides = overrides
+        result.prediction.in_training_data = False
+        result.prediction.out_of_sample_probability = None
     if plot is not None:
         views_curve_plot(loaded, row, result.bar, plot)
         _err(f"wrote {plot}")
@@ -461,10 +494,15 @@ def explain(
         return
     p = result.prediction
     season_text = f", season {p.season}" if p.season else ""
-    print(f"{p.label}{season_text}: {percent(p.probability)}% renewal probability ({p.band})")
-    print(f"A typical decided season scores {result.reference_probability:.0%}; what moves this show away from it:")
-    for reason in p.reasons:
-        print(f"  {reason['contribution']:+.2f}  {reason['input']}: {reason['value']}")
+    if p.probability is None:
+        print(f"{p.label}{season_text}: too early to tell: {p.too_early_text()}")
+    else:
+        print(f"{p.label}{season_text}: {percent(p.probability)}% renewal probability ({p.band})")
+        print(f"{result.reference_text}; what moves this show away from it:")
+        for reason in p.reasons:
+            print(f"  {reason['contribution']:+.2f}  {reason['input']}: {reason['value']}")
+    if p.in_training_data:
+        print(p.training_text()[0].upper() + p.training_text()[1:] + ".")
     print(f"Renewal bar: {result.bar.text}")
     if result.similar:
         print("Most similar earlier seasons:")
@@ -474,8 +512,8 @@ def explain(
     if p.actual:
         changed = " (without the what-if changes)" if p.overrides else ""
         print(f"Actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")
-    if p.missing_inputs:
-        print(f"Inputs not given (left missing): {', '.join(p.missing_inputs)}")
+    if p.assumed:
+        print(p.assumed_text()[0].upper() + p.assumed_text()[1:])
 
 
 def _predict_batch(
@@ -508,13 +546,13 @@ def _predict_batch(
     looked_up = sum(note.startswith("looked up") for note in frame.get("_note", pd.Series(dtype=object)).dropna())
     if looked_up:
         _err(f"renewml: {looked_up} row(s) name a show in the data and were looked up there (see the note column)")
-    predictions = predict_rows(loaded, frame, reasons=len(frame) <= 5000)
+    predictions = predict_rows(loaded, frame, reasons=len(frame) <= config.BATCH_REASONS_MAX_ROWS)
     if output is not None:
         table = pd.DataFrame(
             {
                 "show_title": [p.title for p in predictions],
                 "season_number": pd.array([p.season for p in predictions], dtype="Int64"),
-                "probability": [round(p.probability, 4) for p in predictions],
+                "probability": [None if p.probability is None else round(p.probability, 4) for p in predictions],
                 "band": [p.band for p in predictions],
                 "top_reasons": [
                     "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:3]) for p in predictions

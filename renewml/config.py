@@ -95,4 +95,15 @@ TEMPLATE_EXAMPLE_SHOW = "His & Hers"
 
 # Headline forward split: train on debuts before this date, test on debuts from it on.
 HOLDOUT_START = "2025-01-01"
+# Pooled rolling-origin backtest: one fold per half-year from this date to the last decided season.
+BACKTEST_START = "2023-01-01"
 CALIBRATION_FOLDS = 5
+
+# Background: decided training seasons the model averages over for inputs a user did not give, and
+# the reference of its reasons. Per format; a fixed sample stored inside the model file.
+BACKGROUND_PER_FORMAT = 200
+# When debut views are given, unknown inputs are averaged over this many background seasons of the
+# same format nearest in debut views (rank and staying power move with views).
+BACKGROUND_NEIGHBOURS = 50
+# Batch scoring gives reasons (32 coalitions x the background per row) only for files up to this size.
+BATCH_REASONS_MAX_ROWS = 100

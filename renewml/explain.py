@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from renewml import config
-from renewml.model import LoadedModel, predict_proba
+from renewml.background import averaged_proba, unknown_inputs
+from renewml.model import LoadedModel
 from renewml.predict import Prediction, format_views, predict_rows
 
 VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
@@ -25,7 +26,7 @@ BAR_PROBABILITY = 0.5
 @dataclass
 class RenewalBar:
     views: float | None  # None: no level of views in VIEWS_RANGE reaches the bar
-    status: str  # "no views would do", "already above", "below", "above at any level"
+    status: str  # "no views would do", "already above", "below", "above at any level", "unknown"
     text: str
     probability_at_bar: float | None = None
 
@@ -36,6 +37,7 @@ class Explanation:
     reference_probability: float
     bar: RenewalBar
     similar: list[dict[str, object]] = field(default_factory=list)
+    reference_text: str = ""
 
     def to_dict(self) -> dict[str, object]:
         out = self.prediction.to_dict()
@@ -61,7 +63,13 @@ def with_views(row: pd.Series, views: float | np.ndarray) -> pd.DataFrame:
 
 
 def probability_at_views(loaded: LoadedModel, row: pd.Series, views: float | np.ndarray) -> np.ndarray:
-    return predict_proba(loaded.model, with_views(row, views))
+    """The row's probability at other debut views; inputs not given are averaged over, as in `predict_rows`."""
+    frame = with_views(row, views)
+    unknown = unknown_inputs(frame)
+    unknown["debut_views"] = False
+    if "days_in_debut_week" in frame and pd.notna(row.get("days_in_debut_week")):
+        unknown["debut_views_per_day"] = False
+    return averaged_proba(loaded.model.estimator, frame, unknown, loaded.model.background)
 
 
 def renewal_bar(loaded: LoadedModel, row: pd.Series, target: float = BAR_PROBABILITY) -> RenewalBar:
@@ -149,26 +157,36 @@ def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> E
     """Probability, band, exact group contributions, the renewal bar and similar past seasons."""
     frame = row.to_frame().T.reset_index(drop=True)
     prediction = predict_rows(loaded, frame, reasons=True)[0]
-    total = sum(r["contribution"] for r in prediction.reasons)
+    reference = prediction.reference or {}
+    if row.get("format") not in config.FORMATS:  # nothing to compare with: no bar, no look-alikes
+        bar = RenewalBar(None, "unknown", "give the format for a renewal bar")
+        similar: list[dict[str, object]] = []
+    else:
+        bar, similar = renewal_bar(loaded, row), similar_seasons(dataset, row)
     return Explanation(
         prediction=prediction,
-        reference_probability=prediction.probability - total,
-        bar=renewal_bar(loaded, row),
-        similar=similar_seasons(dataset, row),
+        reference_probability=float(reference.get("probability", float("nan"))),
+        bar=bar,
+        similar=similar,
+        reference_text=str(reference.get("text", "")),
     )
 
 
 def what_if(loaded: LoadedModel, row: pd.Series, name: str, values: list[object]) -> pd.DataFrame:
     """The show's probability with one input set to each of `values`, everything else as it is.
 
-    Debut views also move views per day with them, as `with_views` does.
+    Debut views also move views per day with them, as `with_views` does; inputs the row does not
+    give are averaged over, as in `predict_rows`.
     """
     if name == "debut_views":
         frame = with_views(row, np.asarray(values, dtype=float))
     else:
         frame = pd.DataFrame([row.to_dict()] * len(values))
         frame[name] = list(values)
-    return pd.DataFrame({name: list(values), "probability": predict_proba(loaded.model, frame)})
+    unknown = unknown_inputs(frame)
+    unknown[name] = False
+    probabilities = averaged_proba(loaded.model.estimator, frame, unknown, loaded.model.background)
+    return pd.DataFrame({name: list(values), "probability": probabilities})
 
 
 def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path: Path) -> None:

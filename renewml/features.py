@@ -1,9 +1,12 @@
 """The feature stage: one ColumnTransformer that turns show attributes into model inputs.
 
 Debut views are put on a log scale and made relative to the median debut of the same Top 10 list
-(English and non-English lists have different audiences). Review scores are imputed with the training
-median and no missing-indicator: being reviewed at all goes with success, so "has a score" must not
-become a signal. Other gaps stay NaN, which the gradient-boosting model handles natively.
+(English and non-English lists have different audiences). Every gap is imputed with the training median
+and no missing-indicator, so the trees never learn a "missing" branch: review scores because being
+reviewed at all goes with success ("has a score" must not become a signal), and the few gaps in views
+per day and runtime because the seasons that have them were renewed twice as often as the rest, an
+artefact of how premiere dates were found, not of the shows. Inputs a user does not give never get
+here as gaps at all: they are averaged over (see `renewml.background`).
 """
 
 from __future__ import annotations
@@ -122,6 +125,10 @@ def monotone_constraints(features: object = None) -> dict[str, int]:
     }
 
 
+def _median() -> SimpleImputer:
+    return SimpleImputer(strategy="median", keep_empty_features=True)
+
+
 def make_preprocessor(features: object = None) -> ColumnTransformer:
     """An unfitted ColumnTransformer over the show attributes in `features` (default: `config.FEATURES`).
 
@@ -144,18 +151,18 @@ def make_preprocessor(features: object = None) -> ColumnTransformer:
             ),
             categorical,
         ),
-        ("views", FunctionTransformer(_log_views, feature_names_out=_log_names), [c for c in VIEW_COLUMNS if c in chosen]),
+        (
+            "views",
+            Pipeline([("log", FunctionTransformer(_log_views, feature_names_out=_log_names)), ("impute", _median())]),
+            [c for c in VIEW_COLUMNS if c in chosen],
+        ),
         (
             "relative",
-            RelativeToGroupMedian("debut_views", "language"),
+            Pipeline([("ratio", RelativeToGroupMedian("debut_views", "language")), ("impute", _median())]),
             ["debut_views", "language"] if {"debut_views", "language"} <= set(chosen) else [],
         ),
-        (
-            "scores",
-            SimpleImputer(strategy="median", keep_empty_features=True),
-            [c for c in SCORE_COLUMNS if c in chosen],
-        ),
-        ("plain", "passthrough", [c for c in PLAIN_COLUMNS if c in chosen]),
+        ("scores", _median(), [c for c in SCORE_COLUMNS if c in chosen]),
+        ("plain", _median(), [c for c in PLAIN_COLUMNS if c in chosen]),
     ]
     transformer = ColumnTransformer(
         [part for part in parts if part[2]],

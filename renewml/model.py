@@ -26,6 +26,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
 from renewml import config
+from renewml.card import CARD_STATEMENTS, render_card_markdown
 from renewml.data import decided
 from renewml.errors import ModelError
 from renewml.features import check_features, feature_frame, make_preprocessor, monotone_constraints
@@ -79,7 +80,35 @@ def settings(hyperparameters: dict[str, object] | None = None) -> dict[str, obje
     return {**HYPERPARAMETERS, **given}
 
 
-def fit_model(
+class RenewalModel:
+    """A fitted estimator with what it travels with: the background seasons it averages unknown inputs
+    over (and explains against), and the out-of-sample backtest probability of each training row.
+
+    Both sit inside the model file, so the card's sha256 vouches for them too.
+    """
+
+    def __init__(
+        self,
+        estimator: object,
+        background: pd.DataFrame,
+        out_of_sample: dict[str, float] | None = None,
+        training_rows: list[str] | None = None,
+    ):
+        self.estimator = estimator
+        self.background = background
+        self.out_of_sample = dict(out_of_sample or {})
+        self.training_rows = list(training_rows or [])
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return self.estimator.classes_
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """The estimator's probabilities for model inputs as given (see `renewml.background` for unknown inputs)."""
+        return self.estimator.predict_proba(X)
+
+
+def fit_estimator(
     frame: pd.DataFrame,
     calibrate: bool = True,
     random_state: int = config.RANDOM_STATE,
@@ -87,11 +116,10 @@ def fit_model(
     hyperparameters: dict[str, object] | None = None,
     features: object = None,
 ) -> object:
-    """Fit on the decided rows of `frame`; calibrate with Platt scaling over show-grouped folds.
+    """The bare scikit-learn estimator fitted on the decided rows (what backtests refit many times).
 
-    Sigmoid (Platt) calibration has two parameters, which suits a few hundred rows where isotonic
-    regression would overfit. Folds keep every season of a show together. `hyperparameters` and
-    `features` change the model as in `make_classifier`; left out, they give the shipped model.
+    `hyperparameters` and `features` change the model as in `make_classifier`; left out, they give the
+    shipped configuration.
     """
     try:
         check_features(features)
@@ -110,11 +138,35 @@ def fit_model(
     return model.fit(X, y)
 
 
-def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
-    """Renewal probability for each row of `frame` (any table with the feature columns).
+def fit_model(
+    frame: pd.DataFrame,
+    calibrate: bool = True,
+    random_state: int = config.RANDOM_STATE,
+    monotone: bool = True,
+    hyperparameters: dict[str, object] | None = None,
+    features: object = None,
+) -> RenewalModel:
+    """Fit on the decided rows of `frame`; calibrate with Platt scaling over show-grouped folds.
 
-    `model` is a fitted estimator or what `load_model`/`load_default_model` return, so that
-    `predict_proba(load_default_model(), frame)` works as one would guess.
+    Sigmoid (Platt) calibration has two parameters, which suits a few hundred rows where isotonic
+    regression would overfit. Folds keep every season of a show together. The returned model carries
+    a fixed-seed background sample of the training seasons (see `renewml.background`). `hyperparameters`
+    and `features` change the model as in `make_classifier`; left out, they give the shipped model.
+    """
+    from renewml.background import sample_background
+
+    estimator = fit_estimator(frame, calibrate, random_state, monotone, hyperparameters, features)
+    train = decided(frame)
+    rows = train["row_id"].astype(str).tolist() if "row_id" in train else []
+    return RenewalModel(estimator, sample_background(frame, random_state=random_state), training_rows=rows)
+
+
+def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
+    """Renewal probability for each row of `frame` (any table with the feature columns), values as given.
+
+    `model` is a fitted model or what `load_model`/`load_default_model` return, so that
+    `predict_proba(load_default_model(), frame)` works as one would guess. Blank inputs are read as the
+    data reads them; `renewml.predict_rows` averages inputs a user did not give over the background instead.
     """
     estimator = model.model if isinstance(model, LoadedModel) else model
     return estimator.predict_proba(feature_frame(frame))[:, 1]
@@ -152,6 +204,8 @@ class ModelCard:
     versions: dict[str, str]
     evaluation: dict[str, object] = field(default_factory=dict)
     reference: dict[str, object] = field(default_factory=dict)
+    carried: dict[str, object] = field(default_factory=dict)
+    statements: dict[str, object] = field(default_factory=dict)
     model_sha256: str = ""
     model_file: str = ""
 
@@ -164,15 +218,29 @@ class ModelCard:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> list[float]:
+    """95% Wilson score interval of a proportion: honest at the small counts of a slice."""
+    if trials == 0:
+        return [0.0, 1.0]
+    rate = successes / trials
+    centre = (rate + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * np.sqrt(rate * (1 - rate) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return [round(float(centre - half), 4), round(float(centre + half), 4)]
+
+
 def reference_profile(frame: pd.DataFrame) -> dict[str, object]:
-    """A typical decided season (the baseline of explanations): medians of numeric inputs, the most common category of each other."""
+    """What explanations and "too early to tell" answers quote: renewal base rates of the decided
+    seasons, overall and per format, with 95% intervals, and the percentiles of debut views."""
     rows = frame[frame[config.LABEL].notna()]
-    profile: dict[str, object] = {}
-    for name in config.CATEGORICAL_FEATURES:
-        profile[name] = str(rows[name].mode().iloc[0])
-    for name in config.NUMERIC_FEATURES:
-        value = pd.to_numeric(rows[name], errors="coerce").median()
-        profile[name] = None if pd.isna(value) else float(value)
+    profile: dict[str, object] = {"base_rates": {}}
+    for name, subset in [("all", rows)] + [(f, rows[rows["format"] == f]) for f in config.FORMATS]:
+        renewed, seasons = int(subset[config.LABEL].sum()), int(len(subset))
+        profile["base_rates"][name] = {
+            "seasons": seasons,
+            "renewed": renewed,
+            "rate": round(renewed / seasons, 4) if seasons else None,
+            "interval_95": wilson_interval(renewed, seasons),
+        }
     views = pd.to_numeric(rows["debut_views"], errors="coerce").dropna()
     profile["_debut_views_quantiles"] = [float(q) for q in np.quantile(views, np.linspace(0, 1, 101))]
     return profile
@@ -186,14 +254,41 @@ def markdown_card_path(model_path: Path) -> Path:
     return Path(model_path).with_name(Path(model_path).stem + ".card.md")
 
 
+def _table_sha256(table: pd.DataFrame) -> str:
+    import hashlib
+
+    return hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()
+
+
+def travelling_tables(model: object) -> dict[str, object]:
+    """What the model file carries besides the estimator, described and hashed for the card."""
+    background = getattr(model, "background", None)
+    out_of_sample = getattr(model, "out_of_sample", {}) or {}
+    if background is None:
+        return {}
+    oos = pd.DataFrame(sorted(out_of_sample.items()), columns=["row_id", "probability"])
+    return {
+        "background": {
+            "rows": int(len(background)),
+            "per_format": {f: int((background["format"] == f).sum()) for f in config.FORMATS},
+            "sampled_with_random_state": config.RANDOM_STATE,
+            "neighbours_when_views_given": config.BACKGROUND_NEIGHBOURS,
+            "sha256": _table_sha256(background),
+        },
+        "out_of_sample": {"rows": int(len(oos)), "sha256": _table_sha256(oos)},
+    }
+
+
 def make_card(
     data_path: Path,
     frame: pd.DataFrame,
     evaluation: dict[str, object],
+    model: object = None,
     hyperparameters: dict[str, object] | None = None,
     features: object = None,
 ) -> ModelCard:
-    """The card of a model fit on `frame` with these settings (the shipped ones by default)."""
+    """The card for a model trained on `frame` with these settings (the shipped ones by default); the
+    model's background and backtest tables are hashed in it."""
     train = decided(frame)
     chosen = check_features(features)
     return ModelCard(
@@ -211,6 +306,8 @@ def make_card(
         versions=library_versions(),
         evaluation=evaluation,
         reference=reference_profile(frame),
+        carried=travelling_tables(model),
+        statements=dict(CARD_STATEMENTS),
     )
 
 
@@ -308,8 +405,8 @@ def load_model(path: Path | None = None) -> LoadedModel:
 def load_default_model() -> LoadedModel:
     """The shipped model; if this scikit-learn cannot load it, a retrained copy in the user cache.
 
-    Retraining takes seconds on the shipped data and gives the same pipeline, so a version mismatch
-    never means a failure or a prediction from a mismatched pickle.
+    Retraining takes about half a minute on the shipped data (backtest included) and gives the same
+    pipeline, so a version mismatch never means a failure or a prediction from a mismatched pickle.
     """
     shipped = config.MODEL_PATH
     card = read_card(shipped)
@@ -332,47 +429,3 @@ def load_default_model() -> LoadedModel:
     loaded = load_model(cached)
     loaded.note = f"using a model retrained for scikit-learn {sklearn.__version__} ({cached})"
     return loaded
-
-
-def render_card_markdown(card: ModelCard) -> str:
-    """The card as Markdown for people; the JSON card is the one the code trusts."""
-    lines = [
-        "# renewml model card",
-        "",
-        f"- Created: {card.created}",
-        f"- Model file: `{card.model_file}` (sha256 `{card.model_sha256}`)",
-        f"- Training data: `{card.training_data_path}` (sha256 `{card.training_data_sha256}`), "
-        f"{card.training_rows} decided seasons, {card.training_positive_rate:.1%} renewed",
-        f"- Calibration: {card.calibration}; random_state {card.random_state}",
-        "- Versions: " + ", ".join(f"{k} {v}" for k, v in card.versions.items()),
-        "",
-        "## Features",
-        "",
-        ", ".join(f"`{f}`" for f in card.features),
-        "",
-        "Monotone constraints: " + ", ".join(f"`{k}` {v:+d}" for k, v in card.monotone_constraints.items()),
-        "",
-        "## Hyperparameters",
-        "",
-        ", ".join(f"{k}={v}" for k, v in card.hyperparameters.items()),
-        "",
-    ]
-    evaluation = card.evaluation or {}
-    if evaluation:
-        lines += ["## Forward hold-out", "", str(evaluation.get("split", "")), ""]
-        for slice_name, table in evaluation.get("slices", {}).items():
-            lines += [
-                f"### {slice_name} ({table.get('rows', '?')} rows, {table.get('positives', '?')} renewed)",
-                "",
-            ]
-            lines += ["| model | ROC AUC | Brier |", "|---|---|---|"]
-            for model_name, scores in table.get("models", {}).items():
-                auc = scores.get("roc_auc")
-                lines.append(
-                    f"| {model_name} | {'n/a' if auc is None else f'{auc:.3f}'} | {scores.get('brier', float('nan')):.3f} |"
-                )
-            lines.append("")
-        for remark in evaluation.get("remarks", []):
-            lines.append(f"- {remark}")
-        lines.append("")
-    return "\n".join(lines)

@@ -1,15 +1,15 @@
 """Prediction: find a show or build one from inputs, score it, and say why.
 
-Reasons are exact Shapley values over a handful of input groups (format, source material, debut
-views, staying power, reviews, context): the model is evaluated on every mix of the show's inputs and a
-reference show's (the training median), so the contributions add up exactly to the difference
-between the show's probability and the reference probability.
+Inputs a user did not give are unknown, not a signal: they are averaged over the model's background
+of decided seasons of the same format (see `renewml.background`). Reasons are exact Shapley values
+over a handful of input groups (source material, debut views, staying power, reviews, context)
+against the average decided season of the show's format, so an ongoing show is compared with
+ongoing shows and the contributions add up exactly to the difference from that average.
 """
 
 from __future__ import annotations
 
 import difflib
-import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from renewml import config
+from renewml.background import INPUT_GROUPS, averaged_proba, shapley, unknown_inputs
 from renewml.data.schema import (
     DATASET_COLUMNS,
     PREDICT_COLUMNS,
@@ -27,16 +28,7 @@ from renewml.data.schema import (
 )
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
-from renewml.model import LoadedModel, predict_proba
-
-INPUT_GROUPS: dict[str, tuple[str, ...]] = {
-    "format": ("format",),
-    "source material": ("source_material",),
-    "debut views": ("debut_views", "debut_views_per_day", "debut_rank"),
-    "staying power": ("week2_to_week1", "weeks_in_top10_first4"),
-    "reviews": ("critic_score", "audience_score", "imdb_season_rating"),
-    "context": ("language", "genre", "season_number", "runtime_hours"),
-}
+from renewml.model import LoadedModel
 
 # Thresholds in whole percent: a band is read next to the rounded percentage, so it is chosen from it.
 BANDS = (
@@ -70,7 +62,7 @@ def band(probability: float, missing_key_inputs: bool = False) -> str:
 class Prediction:
     title: str
     season: int | None
-    probability: float
+    probability: float | None  # None when it is too early to tell: see `base_rate`
     band: str
     reasons: list[dict[str, object]] = field(default_factory=list)
     missing_inputs: list[str] = field(default_factory=list)
@@ -83,22 +75,64 @@ class Prediction:
     def label(self) -> str:
         """The title, and for a what-if the inputs that were changed ("KAOS with debut views set to 50.0M")."""
         return f"{self.title} with {describe_overrides(self.overrides)}" if self.overrides else self.title
+    assumed: list[dict[str, str]] = field(default_factory=list)
+    base_rate: dict[str, object] | None = None
+    in_training_data: bool = False
+    out_of_sample_probability: float | None = None
+    reference: dict[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
             "title": self.title,
             "season": self.season,
-            "probability": round(self.probability, 4),
-            "percent": percent(self.probability),
+            "probability": None if self.probability is None else round(self.probability, 4),
+            "percent": None if self.probability is None else percent(self.probability),
             "band": self.band,
+            "base_rate": self.base_rate,
             "reasons": self.reasons,
+            "reference": self.reference,
             "missing_inputs": self.missing_inputs,
+            "assumed": self.assumed,
+            "in_training_data": self.in_training_data,
+            "out_of_sample_probability": (
+                None if self.out_of_sample_probability is None else round(self.out_of_sample_probability, 4)
+            ),
             "actual_outcome": self.actual,
             "row_id": self.row_id,
             "what_if": self.label if self.overrides else None,
             "overridden_inputs": self.overrides,
             "note": self.note,
         }
+
+    def too_early_text(self) -> str:
+        """The base rate quoted instead of a probability when a key input is missing."""
+        rate = self.base_rate or {}
+        low, high = rate.get("interval_95", [0, 1])
+        return (
+            f"{rate.get('rate', 0):.0%} of {rate.get('seasons', 0)} decided {rate.get('slice_text', 'seasons')} "
+            f"were renewed (95% interval {low:.0%}-{high:.0%}); give the format and debut views for a probability"
+        )
+
+    def assumed_text(self) -> str:
+        """One line naming the inputs not given and what they were averaged over."""
+        if not self.assumed:
+            return ""
+        names = ", ".join(a["input"].replace("_", " ") for a in self.assumed)
+        if self.probability is None:
+            return f"not given: {names}"
+        pool = self.assumed[0]["assumed"].split("(")[-1].rstrip(")") if "(" in self.assumed[0]["assumed"] else ""
+        pool = pool or self.assumed[0]["assumed"].split("averaged over ")[-1]
+        language = " (language: averaged over English and non-English seasons)" if "language" in names else ""
+        return f"not given, averaged over {pool}: {names}{language}"
+
+    def training_text(self) -> str:
+        """Says that the model saw this row, and gives the backtest's honest number where there is one."""
+        if not self.in_training_data:
+            return ""
+        text = "this season is in the model's training data, so its probability is in-sample"
+        if self.out_of_sample_probability is not None:
+            text += f"; out of sample (pooled backtest) it scored {self.out_of_sample_probability:.0%}"
+        return text
 
 
 # Inputs in words, where the column name does not read well.
@@ -333,9 +367,11 @@ def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
     for position, (title, series) in enumerate(zip(dataset["show_title"], dataset["series_id"], strict=True)):
         for key in {normalize_title(title), str(series).replace("-", "")}:
             by_key.setdefault(key, []).append(position)
-    records = dataset[list(dict.fromkeys(["show_title", "season_number", "outcome", *LOOKUP_COLUMNS]))].to_dict("records")
+    records = dataset[
+        list(dict.fromkeys(["row_id", "show_title", "season_number", "outcome", *LOOKUP_COLUMNS]))
+    ].to_dict("records")
     frame = frame.copy()
-    for name in (*LOOKUP_COLUMNS, "season_number", "outcome", "_note", "_overrides"):
+    for name in (*LOOKUP_COLUMNS, "row_id", "season_number", "outcome", "_note", "_overrides"):
         if name not in frame:
             frame[name] = None
     frame = frame.astype(object)
@@ -360,6 +396,7 @@ def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
         if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
             frame.at[index, "debut_views_per_day"] = None
         frame.at[index, "season_number"] = int(found["season_number"])
+        frame.at[index, "row_id"] = found["row_id"]  # a season of the data: its blanks are the data's, not unknown
         frame.at[index, "outcome"] = found["outcome"]
         frame.at[index, "_overrides"] = {c: frame.at[index, c] for c in given}
         frame.at[index, "_note"] = f"looked up as {name} season {int(found['season_number'])} in the data" + (
@@ -401,42 +438,124 @@ def missing_inputs(row: pd.Series) -> list[str]:
     return [name for name in config.FEATURES if name not in row or row[name] is None or pd.isna(row[name])]
 
 
-def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], int, float]]:
-    """(coalition without group i, the same with it, i, Shapley weight) for every pair."""
-    pairs = []
-    for mask in itertools.product([0, 1], repeat=n):
-        size = sum(mask)
-        for i in range(n):
-            if not mask[i]:
-                weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
-                pairs.append((mask, mask[:i] + (1,) + mask[i + 1 :], i, weight))
-    return pairs
+_ASSUMED = {
+    "language": "averaged over English and non-English seasons",
+    "genre": "averaged over genres",
+    "season_number": "averaged over first and later seasons",
+    "source_material": "averaged over source materials",
+}
 
 
-def shapley_values(loaded: LoadedModel, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Exact Shapley values of the input groups against the card's reference show, for every row.
+def _assumptions(unknown: pd.Series, record: dict[str, object], count: int) -> list[dict[str, str]]:
+    """What was assumed for each input not given, in words a user recognises."""
+    pool = _pool_text(record, count)
+    out = []
+    for name in config.FEATURES:
+        if unknown[name]:
+            how = _ASSUMED.get(name, "averaged over")
+            how = f"averaged over {pool}" if how == "averaged over" else f"{how} ({pool})"
+            out.append({"input": name, "assumed": f"{name.replace('_', ' ')} not given: {how}"})
+    return out
 
-    All rows' coalitions are scored in one call. Returns (probability per row, rows x groups values);
-    each row's values add up to its probability minus the reference's.
+
+def _pool_text(record: dict[str, object], count: int) -> str:
+    fmt = record.get("format")
+    fmt = None if fmt is None or pd.isna(fmt) else str(fmt)
+    views = record.get("debut_views")
+    near = "" if views is None or pd.isna(views) else " nearest in debut views"
+    return f"the {count} decided {fmt + ' ' if fmt else ''}seasons{near}"
+
+
+def _reference_text(fmt: str | None, probability: float, background: pd.DataFrame) -> dict[str, object]:
+    rows = background if fmt is None else background[background["format"] == fmt]
+    what = f"decided {fmt} season" if fmt else "decided season"
+    renewed = float(rows[config.LABEL].mean()) if len(rows) else float("nan")
+    return {
+        "probability": round(float(probability), 4),
+        "seasons": int(len(rows)),
+        "renewed_share": round(renewed, 4),
+        "text": f"The average {what} scores {probability:.0%}; {renewed:.0%} of them were renewed",
+    }
+
+
+def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True) -> list[Prediction]:
+    """Score every row; inputs a user did not give are averaged over the model's background.
+
+    Rows of the dataset (with a row_id) are scored as they are; rows without format or debut views
+    get the base rate of their slice instead of a probability. With `reasons`, each row is
+    explained by exact group Shapley values against the average decided season of its format.
     """
-    reference = loaded.card.reference
-    groups = list(INPUT_GROUPS)
-    coalitions = list(itertools.product([0, 1], repeat=len(groups)))
+    model = loaded.model
+    background = model.background
+    frame = frame.reset_index(drop=True)
+    unknown = unknown_inputs(frame)
+    if reasons and len(frame):
+        probabilities, references, contributions = shapley(model.estimator, frame, unknown, background)
+    else:
+        probabilities = averaged_proba(model.estimator, frame, unknown, background)
+        references, contributions = None, None
+    profile = loaded.card.reference
+    trained_on = set(model.training_rows)
+    features = [name for name in config.FEATURES if name in frame]
+    absent = [name for name in config.FEATURES if name not in frame]
+    missing_mask = frame[features].isna().to_numpy()
     records = frame.to_dict("records")
-    mixed = []
-    for record in records:
-        for mask in coalitions:
-            values = {}
-            for on, group in zip(mask, groups, strict=True):
-                for name in INPUT_GROUPS[group]:
-                    values[name] = record.get(name) if on else reference.get(name)
-            mixed.append(values)
-    scored = predict_proba(loaded.model, pd.DataFrame(mixed)).reshape(len(records), len(coalitions))
-    index = {mask: k for k, mask in enumerate(coalitions)}
-    contributions = np.zeros((len(records), len(groups)))
-    for without, with_i, i, weight in _coalition_weights(len(groups)):
-        contributions[:, i] += weight * (scored[:, index[with_i]] - scored[:, index[without]])
-    return scored[:, index[tuple([1] * len(groups))]], contributions
+    out = []
+    for index, (record, probability) in enumerate(zip(records, probabilities, strict=True)):
+        missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
+        key_missing = any(name in missing for name in config.KEY_FEATURES)
+        fmt = record.get("format")
+        fmt = str(fmt) if fmt is not None and not pd.isna(fmt) and str(fmt) in config.FORMATS else None
+        explained: list[dict[str, object]] = []
+        reference = None
+        if contributions is not None and not key_missing:
+            given = [group for group in INPUT_GROUPS if not unknown.loc[index, list(INPUT_GROUPS[group])].all()]
+            explained = [
+                {
+                    "input": group,
+                    "value": describe_group(group, pd.Series(record), profile),
+                    "contribution": round(float(c), 4),
+                }
+                for group, c in sorted(zip(INPUT_GROUPS, contributions[index], strict=True), key=lambda gc: -abs(gc[1]))
+                if group in given  # a group not given at all gets no credit either way
+            ]
+            reference = _reference_text(fmt, references[index], background)
+        base_rate = None
+        if key_missing:
+            slice_name = fmt or "all"
+            base_rate = dict(profile.get("base_rates", {}).get(slice_name, {}))
+            base_rate["slice"] = slice_name
+            base_rate["slice_text"] = f"{fmt} seasons" if fmt else "seasons"
+        count = (
+            config.BACKGROUND_NEIGHBOURS
+            if not unknown.at[index, "debut_views"]
+            else (int((background["format"] == fmt).sum()) if fmt else len(background))
+        )
+        season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
+        row_id = None if row_id is None or pd.isna(row_id) else str(row_id)
+        overrides, note = record.get("_overrides"), record.get("_note")
+        overrides = dict(overrides) if isinstance(overrides, dict) else {}
+        seen = row_id is not None and row_id in trained_on and not overrides  # a what-if is a new row
+        out.append(
+            Prediction(
+                title=str(record["show_title"]),
+                season=None if season is None or pd.isna(season) else int(season),
+                probability=None if key_missing else float(probability),
+                band=band(float(probability), key_missing),
+                reasons=explained,
+                missing_inputs=missing,
+                actual=None if outcome is None or pd.isna(outcome) else str(outcome),
+                row_id=row_id,
+                assumed=_assumptions(unknown.iloc[index], record, count),
+                base_rate=base_rate,
+                in_training_data=seen,
+                out_of_sample_probability=model.out_of_sample.get(row_id) if seen else None,
+                reference=reference,
+                overrides=overrides,
+                note=note if isinstance(note, str) else "",
+            )
+        )
+    return out
 
 
 def format_views(value: float) -> str:
@@ -493,47 +612,3 @@ def describe_group(group: str, row: pd.Series, reference: dict[str, object]) -> 
     if get("genre") is not None:
         parts.append(str(get("genre")).replace("_", "/"))
     return ", ".join(parts)
-
-
-def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True) -> list[Prediction]:
-    """Score every row; with `reasons`, explain each by exact group Shapley values."""
-    if reasons:
-        probabilities, contributions = shapley_values(loaded, frame)
-    else:
-        probabilities, contributions = predict_proba(loaded.model, frame), None
-    reference = loaded.card.reference
-    features = [name for name in config.FEATURES if name in frame]
-    absent = [name for name in config.FEATURES if name not in frame]
-    missing_mask = frame[features].isna().to_numpy()
-    records = frame.to_dict("records")
-    out = []
-    for index, (record, probability) in enumerate(zip(records, probabilities, strict=True)):
-        missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
-        key_missing = any(name in missing for name in config.KEY_FEATURES)
-        explained: list[dict[str, object]] = []
-        if contributions is not None:
-            explained = [
-                {
-                    "input": group,
-                    "value": describe_group(group, pd.Series(record), reference),
-                    "contribution": round(c, 4),
-                }
-                for group, c in sorted(zip(INPUT_GROUPS, contributions[index], strict=True), key=lambda gc: -abs(gc[1]))
-            ]
-        season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
-        overrides, note = record.get("_overrides"), record.get("_note")
-        out.append(
-            Prediction(
-                title=str(record["show_title"]),
-                season=None if season is None or pd.isna(season) else int(season),
-                probability=float(probability),
-                band=band(float(probability), key_missing),
-                reasons=explained,
-                missing_inputs=missing,
-                actual=None if outcome is None or pd.isna(outcome) else str(outcome),
-                row_id=None if row_id is None or pd.isna(row_id) else str(row_id),
-                overrides=dict(overrides) if isinstance(overrides, dict) else {},
-                note=note if isinstance(note, str) else "",
-            )
-        )
-    return out

@@ -12,12 +12,21 @@ import numpy as np
 import pandas as pd
 
 from renewml import config
+from renewml.card import slice_tables
 from renewml.data import decided
-from renewml.evaluate import HEADLINE_MODEL, forward_split, remarks, rolling_backtest, score_split
+from renewml.evaluate import (
+    HEADLINE_MODEL,
+    forward_split,
+    per_period,
+    pooled_backtest,
+    remarks,
+    score_backtest,
+    score_split,
+)
 from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
 from renewml.model import fit_model, predict_proba
 
-PLOT_MODELS = ("prior_rate", "format_only", "views_only", "logistic", HEADLINE_MODEL)
+PLOT_MODELS = ("prior_rate", "format_only", "views_only", "logistic", "content_forest", HEADLINE_MODEL)
 
 
 def _pyplot():
@@ -131,6 +140,9 @@ def _table(slices: dict[str, object], with_intervals: bool) -> list[str]:
     lines = []
     for slice_name, entry in slices.items():
         lines += [f"### {slice_name}: {entry['rows']} seasons, {entry['positives']} renewed", ""]
+        if entry.get("flagged"):
+            lines += [f"{entry['flagged']}.", ""]
+            continue
         lines += ["| model | ROC AUC | PR AUC | Brier | log loss | accuracy | ECE |", "|---|---|---|---|---|---|---|"]
         for name, s in entry["models"].items():
             cells = []
@@ -161,10 +173,12 @@ def write_report(
     split = forward_split(frame)
     result = score_split(split, n_boot=n_boot)
     predictions = result.pop("predictions")
-    result["remarks"] = remarks(result)
     y = split.test[config.LABEL].astype(int).to_numpy()
     reliability_plot(y, predictions, out_dir / "reliability.png")
-    periods = rolling_backtest(frame)
+    pooled_run = pooled_backtest(frame)
+    result["pooled"] = score_backtest(pooled_run, n_boot)
+    result["remarks"] = remarks(result["pooled"])
+    periods = per_period(pooled_run)
     backtest_plot(periods, out_dir / "backtest.png")
     importance = importance_and_dependence(frame, out_dir, shuffles, grid_points)
     result["rolling_backtest"] = periods
@@ -176,25 +190,32 @@ def write_report(
         f"Data: `{display_path(data_path)}` (sha256 `{sha256_file(data_path)[:16]}...`), "
         f"{int(frame[config.LABEL].notna().sum())} decided seasons.",
         "",
-        "## Headline forward hold-out",
+        "## Pooled rolling-origin backtest (model choices are made here)",
+        "",
+        result["pooled"]["description"] + ".",
+        "",
+        "Limited series are almost never renewed, so any model that reads the format gets a high overall ROC AUC.",
+        "The **ongoing** slice is where the question is hard; it comes first. Intervals are 95% bootstrap",
+        f"intervals over the pooled rows ({n_boot} resamples); slices under 20 seasons are flagged, not scored.",
+        "",
+        *slice_tables(result["pooled"]["slices"]),
+        "### Verdicts",
+        "",
+        f"From paired bootstrap differences ({HEADLINE_MODEL} minus each baseline on the same resampled rows):",
+        '"ahead of X" only when the 95% interval of the difference excludes zero, otherwise "within noise of X".',
+        "",
+        *[f"- {r}" for r in result["pooled"]["verdicts"]],
+        "",
+        "## Forward hold-out",
         "",
         result["split"] + ".",
         "",
-        "Limited series are almost never renewed, so any model that reads the format gets a high overall ROC AUC.",
-        "The **ongoing** slice is where the question is hard; read it first. Intervals are 95% bootstrap",
-        f"intervals over test rows ({n_boot} resamples).",
-        "",
         *_table(result["slices"], with_intervals=n_boot > 0),
-        "### What the numbers say",
-        "",
-        *[f"- {r}" for r in result["remarks"]],
-        "",
         "![reliability](reliability.png)",
         "",
-        "## Rolling-origin backtest",
+        "## The backtest half-year by half-year",
         "",
-        "For each half-year, every model is trained on the seasons that debuted before it and scored on the",
-        "decided seasons of that half-year whose show was not seen in training.",
+        "Each half-year's share of the pooled predictions, scored alone (small samples: read the pooled table).",
         "",
         "| test half-year | train rows | slice | rows | renewed | "
         + " | ".join(f"{m} AUC / Brier" for m in periods[0]["slices"]["all"]["models"])

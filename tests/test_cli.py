@@ -21,14 +21,15 @@ def test_predict_his_and_hers_json(run_cli):
     assert result["title"] == "HIS & HERS"
     assert result["probability"] <= 0.10
     assert result["band"] == "essentially cancelled"
-    assert result["reasons"][0]["input"] == "format"
-    assert result["reasons"][0]["contribution"] < 0
+    assert "average decided limited season" in result["reference"]["text"]
+    assert result["in_training_data"] is True
 
 
 def test_predict_table_shows_reasons():
     result = runner.invoke(app, ["predict", "his and hers"])
     assert result.exit_code == 0
-    assert "HIS & HERS" in result.stdout and "limited series" in result.stdout
+    assert "HIS & HERS" in result.stdout and "average decided limited season" in result.stdout
+    assert "in the model's training data" in result.stdout
 
 
 def test_predict_adhoc_show_with_human_numbers(run_cli):

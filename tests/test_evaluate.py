@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from renewml import config
-from renewml.evaluate import expected_calibration_error, forward_split, metrics, score_split
+from renewml.evaluate import (
+    BASELINES,
+    CONTENT_FEATURES,
+    MIN_SLICE_ROWS,
+    SLICES,
+    content_frame,
+    expected_calibration_error,
+    forward_split,
+    metrics,
+    paired_bootstrap,
+    pooled_backtest,
+    score_split,
+    verdict,
+)
 
 
-def test_forward_split_is_time_ordered_and_show_grouped(dataset):
+def test_forward_split_is_time_ordered_and_marks_shows_seen_in_training(dataset):
     split = forward_split(dataset)
     assert split.train["debut_week"].max() < split.test["debut_week"].min()
-    assert not set(split.train["series_id"]) & set(split.test["series_id"])
+    seen = split.test["series_id"].isin(set(split.train["series_id"]))
+    assert (split.test["show_seen_in_training"] == seen).all()
+    assert split.seen_shows == int(seen.sum())
     assert split.train["renewed"].notna().all() and split.test["renewed"].notna().all()
 
 
@@ -67,14 +83,87 @@ def test_evaluate_json_has_every_metric_for_every_model_and_slice(run_cli):
     code, out, err = run_cli("evaluate", "--json", "--bootstrap", "20", "--no-backtest")
     assert code == 0, err
     result = json.loads(out)
-    assert {"all", "ongoing", "limited", "english", "non_english", "first_season"} <= set(result["slices"])
-    models = {"prior_rate", "format_only", "views_only", "logistic", "gbm_uncalibrated", "gbm_calibrated"}
+    assert list(result["slices"])[0] == "ongoing"
+    assert set(SLICES) == set(result["slices"])
+    models = {
+        "prior_rate",
+        "format_only",
+        "views_only",
+        "logistic",
+        "content_forest",
+        "gbm_uncalibrated",
+        "gbm_calibrated",
+    }
     for entry in result["slices"].values():
+        if entry["rows"] < MIN_SLICE_ROWS:
+            assert "flagged" in entry and "models" not in entry
+            continue
         assert set(entry["models"]) == models
         for scores in entry["models"].values():
             assert {"roc_auc", "pr_auc", "brier", "log_loss", "accuracy", "ece", "interval_95"} <= set(scores)
     ongoing = result["slices"]["ongoing"]["models"]
     assert ongoing["gbm_calibrated"]["brier"] < ongoing["prior_rate"]["brier"]
+
+
+def test_evaluate_prints_the_pooled_backtest_with_intervals_and_json_has_pooled(run_cli):
+    import json
+
+    code, out, err = run_cli("evaluate", "--bootstrap", "20")
+    assert code == 0, err
+    assert "pooled rolling-origin backtest" in out and "ROC AUC (95%)" in out
+    assert "beats" not in out
+    code, out, err = run_cli("evaluate", "--json", "--bootstrap", "20")
+    pooled = json.loads(out)["pooled"]
+    assert list(pooled["slices"])[0] == "ongoing"
+    assert {"all", "ongoing", "limited", "first_season", "later_seasons", "english", "non_english"} <= set(
+        pooled["slices"]
+    )
+    assert pooled["slices"]["all"]["rows"] >= 100
+    for entry in pooled["slices"].values():
+        for other, scores in entry.get("versus", {}).items():
+            for metric, v in scores.items():
+                low, high = v["interval_95"]
+                better = low > 0 if metric == "roc_auc" else high < 0
+                assert v["verdict"].startswith("ahead of") == better
+                if low <= 0 <= high:
+                    assert v["verdict"] == f"within noise of {other}"
+
+
+def test_paired_verdicts_follow_the_interval_of_the_difference():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    good = np.clip(0.25 + 0.5 * y + rng.normal(0, 0.15, 300), 0.01, 0.99)
+    noise = rng.random(300)
+    result = paired_bootstrap(y, {"gbm_calibrated": good, "noise": noise, "same": good.copy()}, 200, "gbm_calibrated")
+    assert result["versus"]["noise"]["roc_auc"]["verdict"] == "ahead of noise"
+    assert result["versus"]["noise"]["brier"]["verdict"] == "ahead of noise"
+    assert result["versus"]["same"]["roc_auc"]["verdict"] == "within noise of same"
+    assert verdict("brier", [0.01, 0.02], "x") == "behind x"
+
+
+def test_pooled_backtest_trains_only_on_earlier_debuts(dataset):
+    seen = []
+
+    def spy(train, test):
+        seen.append((train["debut_week"].max(), test["debut_week"].min(), len(test)))
+        return np.full(len(test), 0.5)
+
+    backtest = pooled_backtest(dataset, {"spy": spy})
+    assert len(seen) >= 4 and sum(n for *_, n in seen) == len(backtest.rows)
+    assert all(train_max < test_min for train_max, test_min, _ in seen)
+    assert backtest.rows["debut_week"].min() >= pd.Timestamp(config.BACKTEST_START)
+    assert backtest.rows["show_seen_in_training"].any()  # later seasons of known shows are kept
+
+
+def test_content_forest_reads_no_viewing_data(dataset):
+    split = forward_split(dataset)
+    assert set(content_frame(split.test, dataset)) == set(CONTENT_FEATURES)
+    shuffled = split.test.copy()
+    for name in ("debut_views", "debut_rank", "debut_views_per_day", "week2_to_week1", "weeks_in_top10_first4"):
+        shuffled[name] = shuffled[name].sample(frac=1, random_state=0).to_numpy()
+    assert np.allclose(
+        BASELINES["content_forest"](split.train, split.test), BASELINES["content_forest"](split.train, shuffled)
+    )
 
 
 @pytest.mark.slow
@@ -95,7 +184,8 @@ def test_report_writes_markdown_json_and_plots(dataset, tmp_path):
     } <= names
     assert not [n for n in names if n.endswith(".tmp")]
     text = (tmp_path / "report.md").read_text()
-    assert "ongoing" in text and "Rolling-origin backtest" in text and "data/renewals.csv" in text
+    assert "ongoing" in text and "Pooled rolling-origin backtest" in text and "data/renewals.csv" in text
+    assert "within noise of" in text or "ahead of" in text
     result = json.loads((tmp_path / "report.json").read_text())
     assert set(result["permutation_importance"]) == set(config.FEATURES)
     assert len(result["rolling_backtest"]) >= 4

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
 from renewml import config
@@ -13,11 +12,11 @@ from renewml.model import predict_proba
 from renewml.predict import find_show
 
 
-def test_his_and_hers_top_reason_is_its_limited_format(shipped_model, dataset):
+def test_his_and_hers_is_compared_with_limited_series(shipped_model, dataset):
     result = explain_row(shipped_model, find_show(dataset, "His & Hers"), dataset)
-    assert result.prediction.reasons[0]["input"] == "format"
-    assert result.prediction.reasons[0]["value"] == "limited series"
-    assert result.prediction.reasons[0]["contribution"] < -0.3
+    assert result.reference_text.startswith("The average decided limited season scores")
+    assert result.reference_probability < 0.1
+    assert "format" not in {r["input"] for r in result.prediction.reasons}
     assert result.bar.views is None and result.bar.status == "no views would do"
 
 
@@ -39,9 +38,10 @@ def test_renewal_bar_of_ongoing_shows_gives_fifty_percent(shipped_model, dataset
 def test_shapley_contributions_add_up_to_the_difference_from_the_reference(shipped_model, dataset, title, season):
     row = find_show(dataset, title, season)
     result = explain_row(shipped_model, row, dataset)
-    reference = {k: v for k, v in shipped_model.card.reference.items() if not k.startswith("_")}
-    p_reference = predict_proba(shipped_model.model, pd.DataFrame([reference]))[0]
+    background = shipped_model.model.background
+    p_reference = predict_proba(shipped_model.model, background[background["format"] == row["format"]]).mean()
     p_show = predict_proba(shipped_model.model, row.to_frame().T)[0]
+    assert abs(result.reference_probability - p_reference) < 1e-3
     total = sum(r["contribution"] for r in result.prediction.reasons)
     assert abs(result.prediction.probability - p_show) < 1e-9
     assert abs(total - (p_show - p_reference)) < 1e-3  # contributions are rounded to 4 decimals
@@ -75,5 +75,11 @@ def test_explain_cli_text_for_a_new_show(run_cli):
     assert "Renewal bar:" in out and "Pilot" in out
 
 
-def test_reference_profile_is_recorded_in_the_card(shipped_model):
-    assert set(config.FEATURES) <= set(shipped_model.card.reference)
+def test_base_rates_with_intervals_are_recorded_in_the_card(shipped_model, dataset):
+    rates = shipped_model.card.reference["base_rates"]
+    decided = dataset[dataset["renewed"].notna()]
+    for name in ("all", *config.FORMATS):
+        subset = decided if name == "all" else decided[decided["format"] == name]
+        assert rates[name]["seasons"] == len(subset)
+        low, high = rates[name]["interval_95"]
+        assert low <= rates[name]["rate"] <= high

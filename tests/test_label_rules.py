@@ -20,7 +20,10 @@ from renewml.data.build import (
 
 def _engagement(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"season_number": n, "release_date": pd.Timestamp(d), "original_title": t} for n, d, t in rows]
+        [
+            {"season_number": n, "release_date": pd.Timestamp(d), "original_title": t, "runtime_hours": None}
+            for n, d, t in rows
+        ]
     )
 
 

@@ -177,8 +177,9 @@ def test_a_feature_subset_is_all_the_model_sees(dataset):
 
     chosen = ["format", "debut_views", "language", "critic_score"]
     model = fit_model(dataset, calibrate=False, hyperparameters={"max_iter": 30}, features=chosen)
-    assert model.named_steps["classifier"].max_iter == 30
-    assert set(model.named_steps["classifier"].monotonic_cst) == {
+    pipeline = model.estimator
+    assert pipeline.named_steps["classifier"].max_iter == 30
+    assert set(pipeline.named_steps["classifier"].monotonic_cst) == {
         "views__log_debut_views",
         "relative__debut_views_vs_list_median",
         "scores__critic_score",

@@ -264,10 +264,14 @@ def _engagement_release(rows: pd.DataFrame | None, season_number: int, debut: pd
         return None
     before = rows[(rows["season_number"] == season_number) & (rows["release_date"] <= debut)]
     window = before[before["release_date"] >= debut - pd.Timedelta(days=LATE_ENTRY_DAYS + 7)]
-    if not window.empty:
-        return window.sort_values("release_date").iloc[0]
-    # released long before its first chart week: the caller drops it as a library re-entry
-    return None if before.empty else before.sort_values("release_date").iloc[-1]
+    if window.empty:
+        # released long before its first chart week: the caller drops it as a library re-entry
+        return None if before.empty else before.sort_values("release_date").iloc[-1]
+    chosen = window.sort_values("release_date").iloc[0].copy()
+    # the same release is listed in several half-year reports; only some give the runtime
+    same = before[before["release_date"] == chosen["release_date"]]
+    chosen["runtime_hours"] = pd.to_numeric(same["runtime_hours"], errors="coerce").max()
+    return chosen
 
 
 def _base_title(original_title: str) -> str:

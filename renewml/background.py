@@ -1,0 +1,212 @@
+"""The reference population: a small, fixed sample of decided training seasons that travels with the model.
+
+One mechanism serves two purposes:
+
+- **Inputs not given are unknown, not a signal.** A row with inputs left out is scored as the average
+  of the model over the background seasons of the same format for those inputs, E_b[f(x_given, b_missing)].
+  When debut views are given, only the background seasons nearest in debut views are averaged over,
+  because rank, views per day and staying power move with views: averaging them over all seasons would
+  give a 500K-view debut the rank and Top 10 weeks of a typical hit.
+- **Reasons.** Group Shapley values use the same averages as the value of a coalition, so they add up
+  to the row's probability minus the average over the background seasons of its format: "the average
+  decided ongoing season".
+
+Rows of the dataset are scored as they are (a missing review score there means the season had none,
+exactly as in training); only inputs a user did not give are averaged over.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+
+from renewml import config
+from renewml.data import decided
+from renewml.features import feature_frame
+
+# Groups of inputs that Shapley reasons are given for. The format is not one: the background is
+# always restricted to the row's format, so an ongoing show is compared with ongoing shows.
+INPUT_GROUPS: dict[str, tuple[str, ...]] = {
+    "source material": ("source_material",),
+    "debut views": ("debut_views", "debut_views_per_day", "debut_rank"),
+    "staying power": ("week2_to_week1", "weeks_in_top10_first4"),
+    "reviews": ("critic_score", "audience_score", "imdb_season_rating"),
+    "context": ("language", "genre", "season_number", "runtime_hours"),
+}
+
+
+def sample_background(
+    frame: pd.DataFrame,
+    per_format: int = config.BACKGROUND_PER_FORMAT,
+    random_state: int = config.RANDOM_STATE,
+) -> pd.DataFrame:
+    """Up to `per_format` decided seasons of each format, drawn with a fixed seed: the model's reference population.
+
+    Kept small so that averaging over it stays fast; stored inside the model file, which the card hashes.
+    """
+    rows = decided(frame)
+    parts = []
+    for index, name in enumerate(config.FORMATS):
+        subset = rows[rows["format"] == name]
+        if len(subset) > per_format:
+            subset = subset.sample(per_format, random_state=random_state + index)
+        parts.append(subset)
+    sample = pd.concat(parts)
+    out = feature_frame(sample).reset_index(drop=True)
+    out[config.LABEL] = sample[config.LABEL].astype(float).to_numpy()
+    return out
+
+
+def unknown_inputs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Which inputs of each row are unknown: none for dataset rows (they carry a row_id), blanks otherwise."""
+    features = feature_frame(frame)
+    raw = pd.DataFrame(
+        {name: (frame[name] if name in frame else pd.Series(np.nan, index=frame.index)) for name in config.FEATURES}
+    )
+    unknown = raw.isna() | raw.astype(str).eq("")
+    unknown = unknown.reindex(columns=list(config.FEATURES)).fillna(True)
+    if "row_id" in frame:
+        in_data = frame["row_id"].notna().to_numpy()
+        unknown.loc[in_data, :] = False
+    unknown.index = features.index
+    return unknown.astype(bool)
+
+
+def _pool(
+    background: pd.DataFrame, row: pd.Series, unknown: pd.Series, logs: np.ndarray
+) -> tuple[np.ndarray, dict[tuple[bool, bool], np.ndarray]]:
+    """Background positions of the row's format, and which of them to average over for each
+    (language known and in the coalition, debut views known and in the coalition) case.
+
+    With the language: seasons of the same Top 10 list (the lists have different audiences). With
+    debut views: the `BACKGROUND_NEIGHBOURS` seasons nearest in log views among those.
+    """
+    pool = np.arange(len(background))
+    if not unknown["format"]:
+        pool = pool[background["format"].to_numpy(dtype=object) == row["format"]]
+    everyone = np.ones(len(pool), dtype=bool)
+    same_language = everyone
+    if not unknown["language"]:
+        same_language = background["language"].to_numpy(dtype=object)[pool] == row["language"]
+        if same_language.sum() < config.BACKGROUND_NEIGHBOURS:
+            same_language = everyone
+    views_known = not unknown["debut_views"] and not pd.isna(row["debut_views"])
+    distance = np.abs(logs[pool] - math.log10(float(row["debut_views"]) + 1.0)) if views_known else None
+
+    def nearest(among: np.ndarray) -> np.ndarray:
+        if distance is None:
+            return among
+        ranked = np.where(among & ~np.isnan(distance), distance, np.inf)
+        chosen = np.zeros(len(pool), dtype=bool)
+        chosen[np.argsort(ranked, kind="mergesort")[: config.BACKGROUND_NEIGHBOURS]] = True
+        return chosen & among
+
+    masks = {
+        (False, False): everyone,
+        (True, False): same_language,
+        (False, True): nearest(everyone),
+        (True, True): nearest(same_language),
+    }
+    return pool, masks
+
+
+def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], int, float]]:
+    """(coalition without group i, the same with it, i, Shapley weight) for every pair."""
+    pairs = []
+    for mask in itertools.product([0, 1], repeat=n):
+        size = sum(mask)
+        for i in range(n):
+            if not mask[i]:
+                weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+                pairs.append((mask, mask[:i] + (1,) + mask[i + 1 :], i, weight))
+    return pairs
+
+
+def averaged_values(
+    estimator: object,
+    frame: pd.DataFrame,
+    unknown: pd.DataFrame,
+    background: pd.DataFrame,
+    coalitions: list[tuple[int, ...]],
+) -> np.ndarray:
+    """The value of each coalition of input groups for each row (rows x coalitions).
+
+    The value of coalition S is the mean over background seasons b of f(x on the groups in S that
+    were given, b elsewhere); b is drawn from the row's Top 10 list only when the context group
+    (which holds the language) is in S, and from the neighbours by debut views only when the
+    debut-views group is, so the empty coalition is the plain background average of the row's format
+    (the reference) and the full coalition is the row's probability with its unknown inputs averaged
+    over given what is known. All rows and coalitions are scored in one call.
+    """
+    names = list(config.FEATURES)
+    features = feature_frame(frame).reset_index(drop=True)
+    gone = unknown.reset_index(drop=True)[names].to_numpy(dtype=bool)
+    base = background[names].reset_index(drop=True)
+    logs = np.log10(base["debut_views"].to_numpy(dtype=float) + 1.0)
+    groups = list(INPUT_GROUPS)
+    views_group, context_group = groups.index("debut views"), groups.index("context")
+    # in_coalition[j, c]: feature c comes from the row in coalition j (the format always does).
+    in_coalition = np.ones((len(coalitions), len(names)), dtype=bool)
+    for j, mask in enumerate(coalitions):
+        for on, group in zip(mask, groups, strict=True):
+            for name in INPUT_GROUPS[group]:
+                in_coalition[j, names.index(name)] = bool(on)
+    rows, cols, picks = [], [], []
+    for i in range(len(features)):
+        pool, masks = _pool(base, features.iloc[i], unknown.iloc[i], logs)
+        for j, mask in enumerate(coalitions):
+            chosen = pool[masks[(bool(mask[context_group]), bool(mask[views_group]))]]
+            picks.append(chosen)
+            rows.append(np.full(len(chosen), i))
+            cols.append(np.full(len(chosen), j))
+    row_of, coalition_of, pick = np.concatenate(rows), np.concatenate(cols), np.concatenate(picks)
+    mixed = base.iloc[pick].reset_index(drop=True)
+    for c, name in enumerate(names):
+        from_row = in_coalition[coalition_of, c] & ~gone[row_of, c]
+        if from_row.any():
+            values = mixed[name].to_numpy(dtype=object if name in config.CATEGORICAL_FEATURES else float).copy()
+            values[from_row] = features[name].to_numpy()[row_of[from_row]]
+            mixed[name] = values
+    scored = estimator.predict_proba(feature_frame(mixed))[:, 1]
+    cell = row_of * len(coalitions) + coalition_of
+    totals = np.bincount(cell, weights=scored, minlength=len(features) * len(coalitions))
+    counts = np.bincount(cell, minlength=len(features) * len(coalitions))
+    return (totals / np.maximum(counts, 1)).reshape(len(features), len(coalitions))
+
+
+def averaged_proba(
+    estimator: object, frame: pd.DataFrame, unknown: pd.DataFrame, background: pd.DataFrame
+) -> np.ndarray:
+    """P(renewed) per row with unknown inputs averaged over the background; full rows are scored directly."""
+    unknown = unknown.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    out = np.empty(len(frame))
+    partial = unknown.any(axis=1).to_numpy()
+    if (~partial).any():
+        out[~partial] = estimator.predict_proba(feature_frame(frame[~partial]))[:, 1]
+    if partial.any():
+        full = (1,) * len(INPUT_GROUPS)
+        values = averaged_values(estimator, frame[partial], unknown[partial], background, [full])
+        out[partial] = values[:, 0]
+    return out
+
+
+def shapley(
+    estimator: object, frame: pd.DataFrame, unknown: pd.DataFrame, background: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact group Shapley values against the row's format background.
+
+    Returns (probability, reference probability, rows x groups contributions); each row's
+    contributions add up to its probability minus its reference.
+    """
+    n = len(INPUT_GROUPS)
+    coalitions = list(itertools.product([0, 1], repeat=n))
+    values = averaged_values(estimator, frame, unknown, background, coalitions)
+    index = {mask: k for k, mask in enumerate(coalitions)}
+    contributions = np.zeros((len(values), n))
+    for without, with_i, i, weight in _coalition_weights(n):
+        contributions[:, i] += weight * (values[:, index[with_i]] - values[:, index[without]])
+    return values[:, index[(1,) * n]], values[:, index[(0,) * n]], contributions

@@ -1,0 +1,127 @@
+"""Inputs left out are unknown, not a signal; reasons compare a show with seasons of its format."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from renewml import config
+from renewml.background import sample_background, unknown_inputs
+from renewml.model import _table_sha256, predict_proba
+from renewml.predict import adhoc_row, predict_rows
+
+KEPT = ("format", "source_material", "debut_views")
+
+
+def test_leaving_out_non_key_inputs_moves_the_mean_probability_by_at_most_five_points(shipped_model, dataset):
+    ongoing = dataset[(dataset["format"] == "ongoing") & dataset["renewed"].notna() & dataset["debut_views"].notna()]
+    assert len(ongoing) >= 40
+    full = np.array([p.probability for p in predict_rows(shipped_model, ongoing, reasons=False)])
+    reduced = ongoing[["show_title", *KEPT]].reset_index(drop=True)
+    partial = np.array([p.probability for p in predict_rows(shipped_model, reduced, reasons=False)])
+    assert abs(float(np.mean(partial - full))) <= 0.05
+
+
+def test_a_500k_view_ongoing_original_is_not_favoured(run_cli):
+    code, out, err = run_cli(
+        "predict",
+        "--title",
+        "My Show",
+        "--format",
+        "ongoing",
+        "--source",
+        "original",
+        "--debut-views",
+        "500K",
+        "--json",
+    )
+    assert code == 0, err
+    [result] = json.loads(out)
+    assert result["probability"] < 0.5
+    assumed = " ".join(a["assumed"] for a in result["assumed"])
+    assert "language not given: averaged over English and non-English seasons" in assumed
+    assert result["reasons"] and all(r["input"] in ("debut views", "source material") for r in result["reasons"])
+
+
+def test_language_given_draws_unknown_inputs_from_the_same_top10_list(shipped_model):
+    english = adhoc_row("A", {"format": "ongoing", "debut_views": 2e6, "language": "english"})
+    other = adhoc_row("B", {"format": "ongoing", "debut_views": 2e6, "language": "non_english"})
+    [p_english], [p_other] = predict_rows(shipped_model, english), predict_rows(shipped_model, other)
+    for p in (p_english, p_other):  # same reference for both: the average decided ongoing season
+        assert abs(sum(r["contribution"] for r in p.reasons) - (p.probability - p.reference["probability"])) < 1e-3
+    assert p_english.reference == p_other.reference
+
+
+def test_title_only_prints_no_probability_but_the_base_rate_with_its_interval(run_cli, shipped_model):
+    code, out, err = run_cli("predict", "--title", "My Show", "--json")
+    assert code == 0, err
+    [result] = json.loads(out)
+    assert result["probability"] is None and result["band"] == "too early to tell"
+    rate = shipped_model.card.reference["base_rates"]["all"]
+    assert result["base_rate"]["rate"] == rate["rate"]
+    code, out, err = run_cli("predict", "--title", "My Show")
+    assert code == 0, err
+    assert "no number" in out and "too early to tell" in out and "95% interval" in out
+
+
+def test_rows_of_the_dataset_are_scored_as_they_are(shipped_model, dataset):
+    rows = dataset[dataset["renewed"].notna()].head(30)
+    assert not unknown_inputs(rows).to_numpy().any()
+    direct = predict_proba(shipped_model.model, rows)
+    scored = [p.probability for p in predict_rows(shipped_model, rows, reasons=False) if p.probability is not None]
+    keyed = rows[rows["debut_views"].notna()]
+    assert np.allclose(scored, predict_proba(shipped_model.model, keyed))
+    assert len(direct) == len(rows)
+
+
+def test_reasons_add_up_when_inputs_are_left_out(shipped_model):
+    row = adhoc_row("Pilot", {"format": "ongoing", "debut_views": 3e6, "language": "english"})
+    [with_reasons] = predict_rows(shipped_model, row, reasons=True)
+    [without] = predict_rows(shipped_model, row, reasons=False)
+    assert abs(with_reasons.probability - without.probability) < 1e-9
+    total = sum(r["contribution"] for r in with_reasons.reasons)
+    assert abs(total - (with_reasons.probability - with_reasons.reference["probability"])) < 1e-3
+    assert {r["input"] for r in with_reasons.reasons} == {"debut views", "context"}  # groups given
+    assert with_reasons.reference["text"].startswith("The average decided ongoing season scores")
+
+
+def test_seasons_the_model_trained_on_are_marked_with_their_out_of_sample_probability(shipped_model, dataset):
+    decided = dataset[dataset["renewed"].notna() & dataset["debut_views"].notna()]
+    recent = decided[decided["debut_week"] >= pd.Timestamp(config.BACKTEST_START)].iloc[0]
+    old = decided[decided["debut_week"] < pd.Timestamp(config.BACKTEST_START)].iloc[0]
+    [p_recent, p_old] = predict_rows(shipped_model, pd.DataFrame([recent, old]), reasons=False)
+    assert p_recent.in_training_data and p_old.in_training_data
+    assert p_recent.out_of_sample_probability is not None and 0 <= p_recent.out_of_sample_probability <= 1
+    assert p_old.out_of_sample_probability is None  # debuted before the backtest's first half-year
+    assert "in-sample" in p_recent.training_text() and "out of sample" in p_recent.training_text()
+    [new] = predict_rows(shipped_model, adhoc_row("New", {"format": "limited", "debut_views": 1e6}), reasons=False)
+    assert not new.in_training_data and new.to_dict()["in_training_data"] is False
+
+
+def test_background_is_small_fixed_and_hashed_in_the_card(shipped_model, dataset):
+    background = shipped_model.model.background
+    counts = background["format"].value_counts()
+    assert (counts <= config.BACKGROUND_PER_FORMAT).all() and set(counts.index) == set(config.FORMATS)
+    assert _table_sha256(background) == shipped_model.card.carried["background"]["sha256"]
+    again = sample_background(dataset)
+    assert again.equals(sample_background(dataset))
+
+
+def test_explain_without_the_format_gives_no_number_bar_or_look_alikes(run_cli):
+    code, out, err = run_cli("explain", "--title", "X", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["probability"] is None and result["similar_seasons"] == []
+    assert result["renewal_bar"]["views"] is None and result["renewal_bar"]["status"] == "unknown"
+
+
+def test_what_if_averages_over_inputs_not_given(shipped_model):
+    from renewml.explain import what_if
+
+    row = adhoc_row("Pilot", {"format": "ongoing", "debut_views": 5e5}).iloc[0]
+    [at_500k] = predict_rows(shipped_model, row.to_frame().T, reasons=False)
+    table = what_if(shipped_model, row, "debut_views", [5e5, 5e7])
+    assert abs(table["probability"].iloc[0] - at_500k.probability) < 1e-9
+    assert table["probability"].iloc[1] > table["probability"].iloc[0]

@@ -36,6 +36,11 @@ CARD_STATEMENTS: dict[str, object] = {
         "74% against 38% overall, an artefact of how premiere dates were found. On the pooled backtest, "
         "imputing them was within noise of native NaN handling (ongoing ROC AUC 0.695 vs 0.692; paired "
         "95% interval of the difference -0.005 to +0.012).",
+        "Monotone constraints on the review scores are also what keeps 'has a score' out: without "
+        "constraints the trees isolate the imputed median and learn presence. On the pooled backtest "
+        "(reports/ongoing_signal/results.md) dropping the constraints lifts ongoing ROC AUC from 0.689 "
+        "to 0.815, and the whole gain disappears when the review inputs are removed (0.613): it is the "
+        "presence signal, so the constraints stay.",
         "Lifetime totals, status fields and anything published after the decision are not inputs.",
     ],
     "missing_inputs_method": (
@@ -49,7 +54,11 @@ CARD_STATEMENTS: dict[str, object] = {
     ),
     "model_choice": (
         "Chosen on the pooled rolling-origin backtest; a model is 'ahead of' a baseline only when the 95% "
-        "paired bootstrap interval of the difference excludes zero, otherwise 'within noise of' it."
+        "paired bootstrap interval of the difference excludes zero, otherwise 'within noise of' it. "
+        "Candidate inputs for ongoing shows (previous season's views and trend, viewing shape, original "
+        "language, content rating, episode length, the creators' record) were each within noise of the "
+        "shipped inputs on ongoing ROC AUC and Brier, so the simpler model stays; they are in the table "
+        "and can be chosen with features= (reports/ongoing_signal/results.md)."
     ),
 }
 

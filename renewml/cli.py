@@ -280,7 +280,7 @@ def _notes(p: object) -> list[str]:
     if p.in_training_data:
         lines.append(p.training_text())
     if p.reference and p.probability is not None:
-        lines.append(f"reasons compare it with the average decided season of its format: {p.reference['text']}")
+        lines.append(f"reasons start from here: {p.reference['text']}")
     if p.actual:
         changed = " (without the what-if changes)" if p.overrides else ""
         lines.append(f"actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")

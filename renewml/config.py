@@ -30,6 +30,7 @@ SOURCE_MATERIAL_PATH = CURATION_DIR / "source_material.csv"
 SEASON_OVERRIDES_PATH = CURATION_DIR / "season_overrides.csv"
 LABEL_OVERRIDES_PATH = CURATION_DIR / "label_overrides.csv"
 REVIEW_OVERRIDES_PATH = CURATION_DIR / "review_overrides.csv"
+PREMIERE_DATES_PATH = CURATION_DIR / "premiere_dates.csv"
 
 RAW_DIR_CANDIDATES = (
     Path(os.environ["RENEWML_RAW"]) if os.environ.get("RENEWML_RAW") else None,
@@ -83,6 +84,26 @@ NUMERIC_FEATURES = (
     "imdb_season_rating",
 )
 FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
+# Candidate inputs for ongoing shows, in the table and usable through `features=` (notebook 02), but not in
+# the shipped model: on the pooled backtest none moved ongoing ROC AUC or Brier by more than noise.
+CANDIDATE_CATEGORICAL_FEATURES = ("original_language", "content_rating")
+CANDIDATE_NUMERIC_FEATURES = (
+    "best_rank_first4",
+    "week2_rank",
+    "hours_first4_vs_list",
+    "prev_season_debut_views",
+    "views_vs_prev_season",
+    "prev_season_weeks_in_top10_first4",
+    "days_since_prev_season",
+    "years_since_series_premiere",
+    "episode_minutes",
+    "creator_prior_seasons",
+    "creator_prior_renewed_share",
+)
+CANDIDATE_FEATURES = CANDIDATE_CATEGORICAL_FEATURES + CANDIDATE_NUMERIC_FEATURES
+# Original languages and US content ratings with their own model input; the rest share "other".
+ORIGINAL_LANGUAGES = ("en", "es", "ko", "ja", "hi", "fr", "de", "pt", "it", "other", "unknown")
+CONTENT_RATINGS = ("TV-MA", "TV-14", "TV-PG", "TV-Y7", "TV-Y", "TV-G", "other", "unknown")
 # Inputs without which a prediction is "too early to tell".
 KEY_FEATURES = ("format", "debut_views")
 LABEL = "renewed"

@@ -154,22 +154,27 @@ def _content_forest(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     return model.predict_proba(content_frame(test, table))[:, 1]
 
 
-def _gbm(
-    calibrate: bool,
+def gbm_scorer(
+    calibrate: bool = True,
     blank: tuple[str, ...] = (),
     hyperparameters: dict[str, object] | None = None,
     features: object = None,
+    monotone: bool = True,
 ) -> Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]:
-    """The gradient-boosting setup (the shipped one by default); `blank` empties inputs on both sides (an
-    ablation)."""
+    """The gradient-boosting setup as a backtest model (the shipped one by default): `blank` empties
+    inputs on both sides (an ablation); `features` may add candidate inputs."""
 
     def score(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
         if blank:
             train, test = train.assign(**{n: np.nan for n in blank}), test.assign(**{n: np.nan for n in blank})
-        estimator = fit_estimator(train, calibrate=calibrate, hyperparameters=hyperparameters, features=features)
+        estimator = fit_estimator(
+            train, calibrate=calibrate, monotone=monotone, hyperparameters=hyperparameters, features=features
+        )
         return estimator.predict_proba(feature_frame(test))[:, 1]
 
     return score
+
+
 
 
 BASELINES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]] = {
@@ -178,8 +183,8 @@ BASELINES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]] = {
     "views_only": _views_only,
     "logistic": _logistic,
     "content_forest": _content_forest,
-    "gbm_uncalibrated": _gbm(False),
-    "gbm_calibrated": _gbm(True),
+    "gbm_uncalibrated": gbm_scorer(False),
+    "gbm_calibrated": gbm_scorer(True),
 }
 HEADLINE_MODEL = "gbm_calibrated"
 # The pooled backtest compares the shipped model with every baseline (the uncalibrated variant only
@@ -487,7 +492,7 @@ def review_ablation(
     """Each review input (and all of them) blanked on both sides of every backtest fold, scored on the
     same pooled rows as the headline setup, with paired differences (variant minus headline)."""
     variants = {
-        label: _gbm(True, blank, hyperparameters, features) for label, blank in REVIEW_ABLATIONS.items()
+        label: gbm_scorer(True, blank, hyperparameters, features) for label, blank in REVIEW_ABLATIONS.items()
     }
     ablated = pooled_backtest(frame, variants)
     y = backtest.rows[config.LABEL].astype(int).to_numpy()
@@ -540,7 +545,7 @@ def card_evaluation(
     """
     models = {name: BASELINES[name] for name in POOLED_MODELS}
     if hyperparameters is not None or features is not None:
-        models[HEADLINE_MODEL] = _gbm(True, hyperparameters=hyperparameters, features=features)
+        models[HEADLINE_MODEL] = gbm_scorer(True, hyperparameters=hyperparameters, features=features)
     holdout = score_split(forward_split(frame, start=holdout_start), models, n_boot=n_boot)
     holdout.pop("predictions")
     backtest = pooled_backtest(frame, models)

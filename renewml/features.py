@@ -22,9 +22,20 @@ from sklearn.utils.validation import check_is_fitted
 
 from renewml import config
 
-VIEW_COLUMNS = ("debut_views", "debut_views_per_day")
+VIEW_COLUMNS = ("debut_views", "debut_views_per_day", "prev_season_debut_views")
 SCORE_COLUMNS = ("critic_score", "audience_score", "imdb_season_rating")
-PLAIN_COLUMNS = ("season_number", "debut_rank", "runtime_hours", "week2_to_week1", "weeks_in_top10_first4")
+PLAIN_COLUMNS = (
+    "season_number",
+    "debut_rank",
+    "runtime_hours",
+    "week2_to_week1",
+    "weeks_in_top10_first4",
+    *(c for c in config.CANDIDATE_NUMERIC_FEATURES if c != "prev_season_debut_views"),
+)
+# Categories whose rarer values share "other", so the encoder's columns stay few and fixed.
+OPEN_CATEGORIES = {"original_language": config.ORIGINAL_LANGUAGES, "content_rating": config.CONTENT_RATINGS}
+ALL_CATEGORICAL = config.CATEGORICAL_FEATURES + config.CANDIDATE_CATEGORICAL_FEATURES
+ALL_NUMERIC = config.NUMERIC_FEATURES + config.CANDIDATE_NUMERIC_FEATURES
 
 # +1: more never lowers the probability; -1: more never raises it (rank 1 is the best).
 MONOTONE = {
@@ -33,6 +44,9 @@ MONOTONE = {
     "relative__debut_views_vs_list_median": 1,
     "plain__debut_rank": -1,
     "plain__weeks_in_top10_first4": 1,
+    "plain__best_rank_first4": -1,
+    "plain__week2_rank": -1,
+    "plain__hours_first4_vs_list": 1,
     "scores__critic_score": 1,
     "scores__audience_score": 1,
     "scores__imdb_season_rating": 1,
@@ -95,6 +109,9 @@ MONOTONE_SOURCES = {
     "relative__debut_views_vs_list_median": "debut_views",
     "plain__debut_rank": "debut_rank",
     "plain__weeks_in_top10_first4": "weeks_in_top10_first4",
+    "plain__best_rank_first4": "best_rank_first4",
+    "plain__week2_rank": "week2_rank",
+    "plain__hours_first4_vs_list": "hours_first4_vs_list",
     "scores__critic_score": "critic_score",
     "scores__audience_score": "audience_score",
     "scores__imdb_season_rating": "imdb_season_rating",
@@ -102,16 +119,18 @@ MONOTONE_SOURCES = {
 
 
 def check_features(features: object = None) -> tuple[str, ...]:
-    """The chosen subset of `config.FEATURES` in their usual order (all of them by default)."""
+    """The chosen inputs in their usual order: `config.FEATURES` by default, or any of those and of
+    `config.CANDIDATE_FEATURES`."""
     if features is None:
         return config.FEATURES
     chosen = list(features)
-    unknown = [name for name in chosen if name not in config.FEATURES]
+    known = config.FEATURES + config.CANDIDATE_FEATURES
+    unknown = [name for name in chosen if name not in known]
     if unknown:
-        raise ValueError(f"unknown feature {unknown[0]!r}; expected some of: {', '.join(config.FEATURES)}")
+        raise ValueError(f"unknown feature {unknown[0]!r}; expected some of: {', '.join(known)}")
     if not chosen:
         raise ValueError("expected at least one feature")
-    return tuple(name for name in config.FEATURES if name in chosen)
+    return tuple(name for name in known if name in chosen)
 
 
 def monotone_constraints(features: object = None) -> dict[str, int]:
@@ -141,8 +160,9 @@ def make_preprocessor(features: object = None) -> ColumnTransformer:
         "source_material": list(config.SOURCE_MATERIALS),
         "language": list(config.LANGUAGES),
         "genre": list(config.GENRES),
+        **{name: list(values) for name, values in OPEN_CATEGORIES.items()},
     }
-    categorical = [name for name in config.CATEGORICAL_FEATURES if name in chosen]
+    categorical = [name for name in ALL_CATEGORICAL if name in chosen]
     parts = [
         (
             "category",
@@ -175,10 +195,13 @@ def make_preprocessor(features: object = None) -> ColumnTransformer:
 def feature_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The model's input columns, with numeric types, from any table that has them (missing -> NaN)."""
     out = pd.DataFrame(index=frame.index)
-    for name in config.CATEGORICAL_FEATURES:
+    for name in ALL_CATEGORICAL:
         column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
-        out[name] = column.astype(object).where(column.notna(), "unknown" if name != "format" else np.nan)
-    for name in config.NUMERIC_FEATURES:
+        given = column.notna() & column.astype(str).ne("")
+        out[name] = column.astype(object).where(given, "unknown" if name != "format" else np.nan)
+        if name in OPEN_CATEGORIES:
+            out[name] = out[name].where(out[name].isin(OPEN_CATEGORIES[name]), "other")
+    for name in ALL_NUMERIC:
         column = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
         out[name] = pd.to_numeric(column, errors="coerce").astype(float)
     return out

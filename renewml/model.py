@@ -29,7 +29,7 @@ from renewml import config
 from renewml.card import CARD_STATEMENTS, render_card_markdown
 from renewml.data import decided
 from renewml.errors import ModelError
-from renewml.features import check_features, feature_frame, make_preprocessor, monotone_constraints
+from renewml.features import ALL_CATEGORICAL, check_features, feature_frame, make_preprocessor, monotone_constraints
 from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
 
 CARD_SUFFIX = ".card.json"
@@ -298,7 +298,7 @@ def make_card(
         training_rows=int(len(train)),
         training_positive_rate=round(float(train[config.LABEL].mean()), 4),
         features=list(chosen),
-        categorical_features=[name for name in config.CATEGORICAL_FEATURES if name in chosen],
+        categorical_features=[name for name in ALL_CATEGORICAL if name in chosen],
         monotone_constraints=monotone_constraints(chosen),
         hyperparameters=settings(hyperparameters),
         calibration=f"sigmoid (Platt), {config.CALIBRATION_FOLDS} show-grouped folds",

@@ -28,6 +28,7 @@ from renewml.data.schema import (
 )
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
+from renewml.features import feature_frame
 from renewml.model import LoadedModel
 
 # Thresholds in whole percent: a band is read next to the rounded percentage, so it is chosen from it.
@@ -466,15 +467,34 @@ def _pool_text(record: dict[str, object], count: int) -> str:
     return f"the {count} decided {fmt + ' ' if fmt else ''}seasons{near}"
 
 
-def _reference_text(fmt: str | None, probability: float, background: pd.DataFrame) -> dict[str, object]:
-    rows = background if fmt is None else background[background["format"] == fmt]
-    what = f"decided {fmt} season" if fmt else "decided season"
-    renewed = float(rows[config.LABEL].mean()) if len(rows) else float("nan")
+def format_references(estimator: object, background: pd.DataFrame, profile: dict[str, object]) -> dict[str, float]:
+    """The model's average over the background seasons of each format, and over all decided seasons
+    (the formats weighted by how many decided seasons each has): the two steps a reason starts from."""
+    scored = estimator.predict_proba(feature_frame(background))[:, 1]
+    out: dict[str, float] = {}
+    for fmt in config.FORMATS:
+        mask = (background["format"] == fmt).to_numpy()
+        if mask.any():
+            out[fmt] = float(scored[mask].mean())
+    counts = {f: (profile.get("base_rates", {}).get(f) or {}).get("seasons") or 0 for f in out}
+    total = sum(counts.values())
+    out["all"] = sum(out[f] * counts[f] for f in counts) / total if total else float(scored.mean())
+    return out
+
+
+def _reference_text(fmt: str | None, averages: dict[str, float], profile: dict[str, object]) -> dict[str, object]:
+    """The point reasons start from, in words: the average decided season, then the average of the format."""
+    rates = profile.get("base_rates", {})
+    overall = (rates.get("all") or {}).get("rate")
+    text = f"The average decided season scores {averages['all']:.0%}"
+    if overall is not None:
+        text += f" ({overall:.0%} of decided seasons were renewed)"
+    if fmt in averages:
+        text += f", the average decided {fmt} season {averages[fmt]:.0%}"
     return {
-        "probability": round(float(probability), 4),
-        "seasons": int(len(rows)),
-        "renewed_share": round(renewed, 4),
-        "text": f"The average {what} scores {probability:.0%}; {renewed:.0%} of them were renewed",
+        "probability": round(float(averages["all"]), 4),
+        "format_probability": None if fmt not in averages else round(float(averages[fmt]), 4),
+        "text": text,
     }
 
 
@@ -482,8 +502,11 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     """Score every row; inputs a user did not give are averaged over the model's background.
 
     Rows of the dataset (with a row_id) are scored as they are; rows without format or debut views
-    get the base rate of their slice instead of a probability. With `reasons`, each row is
-    explained by exact group Shapley values against the average decided season of its format.
+    get the base rate of their slice instead of a probability. With `reasons`, the format is the
+    first step (the average decided season of the format against the average decided season), and
+    the other inputs are exact group Shapley values against the average season of the format, so an
+    ongoing show is compared with ongoing shows and all steps add up to the show's distance from the
+    average decided season.
     """
     model = loaded.model
     background = model.background
@@ -495,6 +518,7 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
         probabilities = averaged_proba(model.estimator, frame, unknown, background)
         references, contributions = None, None
     profile = loaded.card.reference
+    averages: dict[str, float] | None = None
     trained_on = set(model.training_rows)
     features = [name for name in config.FEATURES if name in frame]
     absent = [name for name in config.FEATURES if name not in frame]
@@ -519,7 +543,13 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
                 for group, c in sorted(zip(INPUT_GROUPS, contributions[index], strict=True), key=lambda gc: -abs(gc[1]))
                 if group in given  # a group not given at all gets no credit either way
             ]
-            reference = _reference_text(fmt, references[index], background)
+            if fmt is not None:  # first step: from the average decided season to the average of this format
+                averages = averages or format_references(model.estimator, background, profile)
+                averages[fmt] = float(references[index])  # the format's average, as the Shapley values start from it
+                step = {"input": "format", "value": describe_group("format", pd.Series(record), profile)}
+                explained.append({**step, "contribution": round(float(references[index] - averages["all"]), 4)})
+                explained.sort(key=lambda r: -abs(float(r["contribution"])))
+                reference = _reference_text(fmt, averages, profile)
         base_rate = None
         if key_missing:
             slice_name = fmt or "all"
@@ -605,7 +635,7 @@ def describe_group(group: str, row: pd.Series, reference: dict[str, object]) -> 
             parts.append(f"user score {float(get('audience_score')):.0f}")
         if get("imdb_season_rating") is not None:
             parts.append(f"IMDb {float(get('imdb_season_rating')):.1f}")
-        return ", ".join(parts) or "no review scores"
+        return ", ".join(parts) or "no review scores (read as the median, not as a signal)"
     parts = [str(get("language") or "language unknown").replace("_", "-")]
     if get("season_number") is not None:
         parts.append(f"season {int(get('season_number'))}")

@@ -42,7 +42,8 @@ def test_a_500k_view_ongoing_original_is_not_favoured(run_cli):
     assert result["probability"] < 0.5
     assumed = " ".join(a["assumed"] for a in result["assumed"])
     assert "language not given: averaged over English and non-English seasons" in assumed
-    assert result["reasons"] and all(r["input"] in ("debut views", "source material") for r in result["reasons"])
+    assert result["reasons"] and all(r["input"] in ("debut views", "source material", "format") for r in result["reasons"])
+    assert result["reasons"][0]["input"] == "debut views" and result["reasons"][0]["contribution"] < 0
 
 
 def test_language_given_draws_unknown_inputs_from_the_same_top10_list(shipped_model):
@@ -83,8 +84,9 @@ def test_reasons_add_up_when_inputs_are_left_out(shipped_model):
     assert abs(with_reasons.probability - without.probability) < 1e-9
     total = sum(r["contribution"] for r in with_reasons.reasons)
     assert abs(total - (with_reasons.probability - with_reasons.reference["probability"])) < 1e-3
-    assert {r["input"] for r in with_reasons.reasons} == {"debut views", "context"}  # groups given
-    assert with_reasons.reference["text"].startswith("The average decided ongoing season scores")
+    assert {r["input"] for r in with_reasons.reasons} == {"format", "debut views", "context"}  # groups given
+    assert with_reasons.reference["text"].startswith("The average decided season scores")
+    assert "the average decided ongoing season" in with_reasons.reference["text"]
 
 
 def test_seasons_the_model_trained_on_are_marked_with_their_out_of_sample_probability(shipped_model, dataset):

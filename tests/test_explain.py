@@ -12,11 +12,15 @@ from renewml.model import predict_proba
 from renewml.predict import find_show
 
 
-def test_his_and_hers_is_compared_with_limited_series(shipped_model, dataset):
+def test_his_and_hers_top_reason_is_its_limited_format(shipped_model, dataset):
+    """The step from the average decided season to the average limited series comes first; the other
+    reasons compare it with limited series."""
     result = explain_row(shipped_model, find_show(dataset, "His & Hers"), dataset)
-    assert result.reference_text.startswith("The average decided limited season scores")
-    assert result.reference_probability < 0.1
-    assert "format" not in {r["input"] for r in result.prediction.reasons}
+    assert result.prediction.probability <= 0.10
+    top = result.prediction.reasons[0]
+    assert (top["input"], top["value"]) == ("format", "limited series") and top["contribution"] < -0.2
+    assert "the average decided limited season" in result.reference_text
+    assert result.prediction.reference["format_probability"] < 0.1
     assert result.bar.views is None and result.bar.status == "no views would do"
 
 
@@ -39,12 +43,15 @@ def test_shapley_contributions_add_up_to_the_difference_from_the_reference(shipp
     row = find_show(dataset, title, season)
     result = explain_row(shipped_model, row, dataset)
     background = shipped_model.model.background
-    p_reference = predict_proba(shipped_model.model, background[background["format"] == row["format"]]).mean()
+    p_format = predict_proba(shipped_model.model, background[background["format"] == row["format"]]).mean()
     p_show = predict_proba(shipped_model.model, row.to_frame().T)[0]
-    assert abs(result.reference_probability - p_reference) < 1e-3
-    total = sum(r["contribution"] for r in result.prediction.reasons)
+    reasons = result.prediction.reasons
+    assert abs(result.prediction.reference["format_probability"] - p_format) < 1e-3
+    within = sum(r["contribution"] for r in reasons if r["input"] != "format")
+    step = sum(r["contribution"] for r in reasons if r["input"] == "format")
     assert abs(result.prediction.probability - p_show) < 1e-9
-    assert abs(total - (p_show - p_reference)) < 1e-3  # contributions are rounded to 4 decimals
+    assert abs(within - (p_show - p_format)) < 1e-3  # contributions are rounded to 4 decimals
+    assert abs(step - (p_format - result.reference_probability)) < 1e-3
 
 
 def test_similar_seasons_are_earlier_decided_seasons_of_the_same_format(dataset):

@@ -165,3 +165,13 @@ def test_ended_is_trusted_only_after_the_decision_window(dataset):
     for row in ended.itertuples():
         dates = [pd.Timestamp(d) for d in re.findall(r"(?:tmdb|wikipedia)_(\d{4}-\d{2}-\d{2}): (?:status Ended|'Ended')", row.label_evidence)]
         assert dates and max(dates) - row.debut_week >= DECISION_WINDOW, (row.row_id, row.label_evidence)
+
+
+def test_later_seasons_after_the_last_engagement_report_get_a_cited_premiere_date(dataset):
+    """Wednesday S2 came out after the last engagement report: its release date comes from the curated
+    table, so its views per day are known."""
+    row = _row(dataset, "wednesday-s2")
+    assert row["premiere_date"] == "2025-08-06" and row["premiere_date_source"] == "curated"
+    assert row["days_in_debut_week"] == 5 and row["debut_views_per_day"] > 0
+    curated = pd.read_csv(config.CURATION_DIR / "premiere_dates.csv")
+    assert curated["note"].str.contains("http").all()

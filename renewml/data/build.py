@@ -21,6 +21,7 @@ from renewml.data.titles import normalize_title, parse_season_title, slugify
 from renewml.errors import RawDataError
 
 FIRST_WEEKS = 4  # the decision window: features may use the first four Top-10 weeks
+OFF_THE_LIST_RANK = 11  # a season out of the Top 10 in week 2 ranks below 10th
 LATE_ENTRY_DAYS = 45  # a season first charting this long after its premiere is a library re-entry
 # TMDB editors mark a show "Ended" as soon as a season finishes airing; only trust it once the
 # season has had time for a renewal to be announced.
@@ -156,6 +157,9 @@ def _viewing_features(seasons: pd.DataFrame, top10: pd.DataFrame) -> pd.DataFram
         runtime = g["runtime"].dropna()
         out.append(
             {
+                "hours_first4": float(window["weekly_hours_viewed"].sum()),
+                "best_rank_first4": int(window["weekly_rank"].min()),
+                "week2_rank": int(week2["weekly_rank"].iloc[0]) if len(week2) else OFF_THE_LIST_RANK,
                 "debut_rank": int(debut["weekly_rank"]),
                 "debut_hours": float(debut["weekly_hours_viewed"]),
                 "debut_views_reported": debut["weekly_views"],
@@ -166,7 +170,75 @@ def _viewing_features(seasons: pd.DataFrame, top10: pd.DataFrame) -> pd.DataFram
                 "weeks_in_top10_total_at_source": int(g["cumulative_weeks_in_top_10"].max()),
             }
         )
-    return pd.concat([seasons.reset_index(drop=True), pd.DataFrame(out)], axis=1)
+    result = pd.concat([seasons.reset_index(drop=True), pd.DataFrame(out)], axis=1)
+    result["hours_first4_vs_list"] = _relative_to_recent_list(result)
+    return result
+
+
+def _relative_to_recent_list(seasons: pd.DataFrame) -> np.ndarray:
+    """log10 of a season's first-four-week Top 10 hours minus the median of the seasons of the same list
+    that debuted in the half-year up to its debut: how big a hit it was for its list at that time."""
+    logs = np.log10(seasons["hours_first4"].clip(lower=1).to_numpy(dtype=float))
+    weeks = seasons["debut_week"].to_numpy()
+    categories = seasons["category"].to_numpy()
+    out = np.full(len(seasons), np.nan)
+    for i in range(len(seasons)):
+        peers = (categories == categories[i]) & (weeks <= weeks[i]) & (weeks > weeks[i] - np.timedelta64(182, "D"))
+        out[i] = logs[i] - np.median(logs[peers])
+    return np.round(out, 4)
+
+
+def _tmdb_number(t: pd.Series | None, name: str) -> float:
+    return float(t[name]) if t is not None and pd.notna(t[name]) else np.nan
+
+
+def _years_since_premiere(t: pd.Series | None, season_number: int, debut: pd.Timestamp) -> float:
+    """Years from the series premiere (TMDB) to this season's debut week; 0 for a first season."""
+    if season_number == 1:
+        return 0.0
+    if t is None or pd.isna(t["first_air_date"]) or t["first_air_date"] > debut:
+        return np.nan
+    return round((debut - t["first_air_date"]).days / 365.25, 2)
+
+
+def _history_features(table: pd.DataFrame) -> pd.DataFrame:
+    """For later seasons, what the show's previous season did (debut views, Top 10 weeks) and how long ago;
+    years since the series premiered. Only the previous season's own debut-window figures are used."""
+    previous = table.set_index(["series_id", "season_number"])
+    out = pd.DataFrame(index=table.index)
+    keys = list(zip(table["series_id"], table["season_number"] - 1, strict=True))
+    found = [key in previous.index for key in keys]
+    prev = previous.reindex(keys)
+    prev_views = prev["debut_views"].to_numpy(dtype=float)
+    out["prev_season_debut_views"] = np.where(found, prev_views, np.nan)
+    ratio = table["debut_views"].to_numpy(dtype=float) / prev_views
+    out["views_vs_prev_season"] = np.where(found, np.round(np.log10(ratio), 4), np.nan)
+    out["prev_season_weeks_in_top10_first4"] = np.where(found, prev["weeks_in_top10_first4"].to_numpy(dtype=float), np.nan)
+    gap = (pd.to_datetime(table["debut_week"]).to_numpy() - pd.to_datetime(prev["debut_week"]).to_numpy()) / np.timedelta64(1, "D")
+    out["days_since_prev_season"] = np.where(found, gap, np.nan)
+    return out
+
+
+def _creator_record(table: pd.DataFrame, creators: pd.Series) -> pd.DataFrame:
+    """The creators' earlier Netflix seasons in the table whose fate was public by this debut (debut at
+    least `DECISION_WINDOW` earlier and decided), and the share of those that were renewed."""
+    names = [set(filter(None, (c.strip() for c in str(v).split(",")))) if isinstance(v, str) else set() for v in creators]
+    debut = pd.to_datetime(table["debut_week"]).to_numpy()
+    decided_rows = table["renewed"].notna().to_numpy()
+    renewed = table["renewed"].fillna(0).to_numpy(dtype=float)
+    series = table["series_id"].to_numpy()
+    counts, shares = np.full(len(table), np.nan), np.full(len(table), np.nan)
+    for i, people in enumerate(names):
+        if not people:
+            continue
+        earlier = [
+            j
+            for j, other in enumerate(names)
+            if other & people and series[j] != series[i] and decided_rows[j] and debut[j] <= debut[i] - DECISION_WINDOW
+        ]
+        counts[i] = len(earlier)
+        shares[i] = renewed[earlier].mean() if earlier else np.nan
+    return pd.DataFrame({"creator_prior_seasons": counts, "creator_prior_renewed_share": np.round(shares, 4)})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -359,6 +431,10 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     season_overrides = _read_curated("season_overrides.csv", curation_dir)
     label_overrides = _read_curated("label_overrides.csv", curation_dir)
     review_overrides = _read_curated("review_overrides.csv", curation_dir)
+    premiere_dates = _read_curated("premiere_dates.csv", curation_dir)
+    premiere_map = {
+        (normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in premiere_dates.iterrows()
+    }
     source_table = _read_curated("source_material.csv", curation_dir)
     curated_sources = {normalize_title(r["series_title"]): r for _, r in source_table.iterrows()}
 
@@ -453,6 +529,8 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             premiere, premiere_source = t["first_air_date"], "tmdb_first_air_date"
         elif n == 1 and wiki_rows is not None and wiki_rows["premiere_date"].notna().any():
             premiere, premiere_source = wiki_rows["premiere_date"].dropna().min(), "wikipedia_premiere"
+        elif (key, n) in premiere_map:  # later seasons released after the last engagement report
+            premiere, premiere_source = pd.Timestamp(premiere_map[(key, n)]["premiere_date"]), "curated"
         days_in_week = np.nan
         if pd.notna(premiere) and premiere < TOP10_START - pd.Timedelta(days=7):
             dropped.append(_drop(s, "premiered before the Top 10 began (no debut-week figures)"))
@@ -609,6 +687,14 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                 "debut_views_derived": derived,
                 "debut_views_per_day": views / days_in_week if pd.notna(views) and pd.notna(days_in_week) else np.nan,
                 "runtime_hours": runtime,
+                "episode_minutes": _tmdb_number(t, "avg_episode_runtime"),
+                "original_language": str(t["original_language"]) if t is not None and pd.notna(t["original_language"]) else "",
+                "content_rating": str(t["us_content_rating"]) if t is not None and pd.notna(t["us_content_rating"]) else "",
+                "years_since_series_premiere": _years_since_premiere(t, n, debut),
+                "hours_first4_vs_list": s["hours_first4_vs_list"],
+                "best_rank_first4": s["best_rank_first4"],
+                "week2_rank": s["week2_rank"],
+                "_creators": t["created_by"] if t is not None and isinstance(t["created_by"], str) else "",
                 "week2_to_week1": round(s["week2_to_week1"], 4) if pd.notna(s["week2_to_week1"]) else np.nan,
                 "week2_is_upper_bound": s["week2_is_upper_bound"],
                 "weeks_in_top10_first4": s["weeks_in_top10_first4"],
@@ -642,6 +728,8 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             }
         )
     table = table[~dup].reset_index(drop=True)
+    table = pd.concat([table, _history_features(table), _creator_record(table, table["_creators"])], axis=1)
+    table = table.drop(columns="_creators")
     dropped_frame = pd.DataFrame(dropped)
     dropped_frame["debut_week"] = pd.to_datetime(dropped_frame["debut_week"]).dt.date.astype(str)
     dropped_frame = dropped_frame.sort_values(["debut_week", "show_title", "season_title"]).reset_index(drop=True)

@@ -64,8 +64,21 @@ def _main(
         bool,
         typer.Option("--version", help="Print the installed version and exit.", callback=_print_version, is_eager=True),
     ] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            help=f"OpenMP/BLAS threads for fitting and scoring (default: ${config.THREADS_ENV}, else "
+            f"{config.DEFAULT_THREADS}; more threads only pay off on an idle machine with large batches).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
+    from renewml.threads import set_threads
+
     _state["debug"] = debug
+    set_threads(threads)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -105,5 +105,11 @@ BACKGROUND_PER_FORMAT = 200
 # When debut views are given, unknown inputs are averaged over this many background seasons of the
 # same format nearest in debut views (rank and staying power move with views).
 BACKGROUND_NEIGHBOURS = 50
+# OpenMP/BLAS threads while fitting and scoring. HistGradientBoosting's OpenMP threads spin-wait:
+# on a few hundred rows they buy nothing, and beside other busy processes they thrash. Raised with
+# the environment variable or `renewml --threads N`; read when a fit or score starts, not on import.
+THREADS_ENV = "RENEWML_THREADS"
+DEFAULT_THREADS = 1
+
 # Batch scoring gives reasons (32 coalitions x the background per row) only for files up to this size.
 BATCH_REASONS_MAX_ROWS = 100

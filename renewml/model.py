@@ -31,6 +31,7 @@ from renewml.data import decided
 from renewml.errors import ModelError
 from renewml.features import check_features, feature_frame, make_preprocessor, monotone_constraints
 from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
+from renewml.threads import limited_threads
 
 CARD_SUFFIX = ".card.json"
 HYPERPARAMETERS = {
@@ -105,7 +106,8 @@ class RenewalModel:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """The estimator's probabilities for model inputs as given (see `renewml.background` for unknown inputs)."""
-        return self.estimator.predict_proba(X)
+        with limited_threads():
+            return self.estimator.predict_proba(X)
 
 
 def fit_estimator(
@@ -130,12 +132,13 @@ def fit_estimator(
     if len(np.unique(y)) < 2:
         raise ModelError("training data must contain both renewed and not-renewed seasons")
     classifier = make_classifier(random_state, monotone, hyperparameters, features)
-    if not calibrate:
-        return classifier.fit(X, y)
-    folds = StratifiedGroupKFold(n_splits=config.CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
-    splits = list(folds.split(X, y, groups=train[config.GROUP_COLUMN]))
-    model = CalibratedClassifierCV(classifier, method="sigmoid", cv=splits)
-    return model.fit(X, y)
+    with limited_threads():
+        if not calibrate:
+            return classifier.fit(X, y)
+        folds = StratifiedGroupKFold(n_splits=config.CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
+        splits = list(folds.split(X, y, groups=train[config.GROUP_COLUMN]))
+        model = CalibratedClassifierCV(classifier, method="sigmoid", cv=splits)
+        return model.fit(X, y)
 
 
 def fit_model(
@@ -169,7 +172,8 @@ def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
     data reads them; `renewml.predict_rows` averages inputs a user did not give over the background instead.
     """
     estimator = model.model if isinstance(model, LoadedModel) else model
-    return estimator.predict_proba(feature_frame(frame))[:, 1]
+    with limited_threads():
+        return estimator.predict_proba(feature_frame(frame))[:, 1]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from renewml.data.schema import (
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
 from renewml.model import LoadedModel
+from renewml.threads import limited_threads
 
 # Thresholds in whole percent: a band is read next to the rounded percentage, so it is chosen from it.
 BANDS = (
@@ -489,11 +490,12 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     background = model.background
     frame = frame.reset_index(drop=True)
     unknown = unknown_inputs(frame)
-    if reasons and len(frame):
-        probabilities, references, contributions = shapley(model.estimator, frame, unknown, background)
-    else:
-        probabilities = averaged_proba(model.estimator, frame, unknown, background)
-        references, contributions = None, None
+    with limited_threads():
+        if reasons and len(frame):
+            probabilities, references, contributions = shapley(model.estimator, frame, unknown, background)
+        else:
+            probabilities = averaged_proba(model.estimator, frame, unknown, background)
+            references, contributions = None, None
     profile = loaded.card.reference
     trained_on = set(model.training_rows)
     features = [name for name in config.FEATURES if name in frame]

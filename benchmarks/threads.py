@@ -66,6 +66,9 @@ def main() -> None:
     for name in settings:
         ratio = results[("beside 2 busy processes", name)] / results[("idle", name)]
         print(f"busy / idle, {name:22s} {ratio:.1f}x")
+    default, capped = settings
+    for load in ("idle", "beside 2 busy processes"):
+        print(f"default / capped, {load:24s} {results[(load, default)] / results[(load, capped)]:.1f}x")
 
 
 if __name__ == "__main__":

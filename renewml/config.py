@@ -22,7 +22,10 @@ NOTEBOOK_OUTPUT_DIR = REPO_ROOT / "notebooks" / "output"
 
 DATASET_PATH = Path(os.environ.get("RENEWML_DATA", DATA_DIR / "renewals.csv"))
 DROPPED_PATH = DATA_DIR / "dropped_seasons.csv"
-MODEL_PATH = Path(os.environ.get("RENEWML_MODEL", MODELS_DIR / "renewml.joblib"))
+# The portable model (arrays and JSON, never unpickled); `renewml train` writes a joblib copy beside it.
+PORTABLE_SUFFIX = ".npz"
+JOBLIB_SUFFIX = ".joblib"
+MODEL_PATH = Path(os.environ.get("RENEWML_MODEL", MODELS_DIR / "renewml.npz"))
 CACHE_DIR = Path(os.environ.get("RENEWML_CACHE", Path.home() / ".cache" / "renewml"))
 
 # Curated, hand-checked tables that the build reads next to the raw sources.

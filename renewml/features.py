@@ -21,6 +21,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 from sklearn.utils.validation import check_is_fitted
 
 from renewml import config
+from renewml.inputs import feature_frame  # noqa: F401  (re-exported: the model's input columns)
 
 VIEW_COLUMNS = ("debut_views", "debut_views_per_day")
 SCORE_COLUMNS = ("critic_score", "audience_score", "imdb_season_rating")
@@ -170,18 +171,6 @@ def make_preprocessor(features: object = None) -> ColumnTransformer:
         verbose_feature_names_out=True,
     )
     return transformer.set_output(transform="pandas")
-
-
-def feature_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The model's input columns, with numeric types, from any table that has them (missing -> NaN)."""
-    out = pd.DataFrame(index=frame.index)
-    for name in config.CATEGORICAL_FEATURES:
-        column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
-        out[name] = column.astype(object).where(column.notna(), "unknown" if name != "format" else np.nan)
-    for name in config.NUMERIC_FEATURES:
-        column = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
-        out[name] = pd.to_numeric(column, errors="coerce").astype(float)
-    return out
 
 
 def make_feature_pipeline() -> Pipeline:

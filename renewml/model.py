@@ -487,6 +487,8 @@ def load_model(path: Path | None = None, allow_pickle: bool = False) -> LoadedMo
         model = joblib.load(source)
     except Exception as error:  # a file the card vouches for but that cannot be read
         raise ModelError(f"{source}: cannot be unpickled ({error.__class__.__name__})") from None
+    if not isinstance(model, RenewalModel):
+        raise ModelError(f"{source}: holds a {type(model).__name__}, not a renewml model")
     return LoadedModel(model=model, card=card, path=path, note=note)
 
 

@@ -158,7 +158,12 @@ def train(
         Path, typer.Option(help=f"Curated dataset to train on (default: {DATASET_DEFAULT}).", show_default=False)
     ] = config.DATASET_PATH,
     out: Annotated[
-        Path, typer.Option(help=f"Where to write the model, its card next to it (default: {MODEL_DEFAULT}).", show_default=False)
+        Path,
+        typer.Option(
+            help=f"Where to write the portable model; a joblib copy for notebooks and the card go next to it "
+            f"(default: {MODEL_DEFAULT}).",
+            show_default=False,
+        ),
     ] = config.MODEL_PATH,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing model (the old one is kept as .bak).")
@@ -166,7 +171,10 @@ def train(
 ) -> None:
     """Fit the model, score it on a forward hold-out against baselines, and save it with its card.
 
-    Example: renewml train --out models/my-model.joblib
+    The portable .npz is what predict and explain load (it cannot run code); the .joblib copy beside it
+    is for notebooks, loaded only with renewml.load_model(path, allow_pickle=True).
+
+    Example: renewml train --out models/my-model.npz
     """
     from renewml.evaluate import train_and_evaluate
     from renewml.model import check_can_write, save_model
@@ -174,13 +182,13 @@ def train(
     check_can_write(out, force)  # fail before training, not after
     _err(f"training on {data} ...")
     result = train_and_evaluate(data)
-    save_model(result.model, result.card, out, force=force)
+    written = save_model(result.model, result.card, out, force=force)
     pooled = result.card.evaluation["pooled"]
     print(pooled["description"])
     _print_slices({k: v for k, v in pooled["slices"].items() if k in ("ongoing", "all")})
     for line in result.card.evaluation["remarks"]:
         print("- " + line)
-    print(f"wrote {out} and its card")
+    print(f"wrote {written}, its card and a joblib copy for notebooks ({result.card.joblib_file})")
 
 
 def _fmt_auc(value: float | None) -> str:

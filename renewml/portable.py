@@ -280,7 +280,13 @@ def _fold(pipeline: object, calibrator: object | None, index: int, arrays: dict[
 
 
 def export_estimator(estimator: object) -> tuple[dict, dict[str, np.ndarray]]:
-    """The structure (JSON-able) and arrays of a fitted calibrated (or plain) pipeline."""
+    """The structure (JSON-able) and arrays of a fitted calibrated (or plain) pipeline.
+
+    A model loaded from a portable file exports as it was read, so it can be saved again.
+    """
+    if isinstance(estimator, PortableEstimator):
+        keys = ("classes", "input_columns", "folds")
+        return {key: estimator.structure[key] for key in keys}, dict(estimator.arrays)
     from sklearn.calibration import CalibratedClassifierCV
 
     arrays: dict[str, np.ndarray] = {}

@@ -186,3 +186,11 @@ def test_a_non_portable_model_is_refused_before_anything_is_written(tmp_path, da
     with pytest.raises(ModelError, match="not a supported"):
         save_model(model, shipped_model.card, tmp_path / "m.npz")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_loaded_portable_model_can_be_saved_again(tmp_path, portable, dataset):
+    path = tmp_path / "again.npz"
+    write_portable(portable, path)
+    again = load_portable(path)
+    assert again.estimator.structure == portable.estimator.structure
+    assert np.array_equal(predict_proba(again, dataset), predict_proba(portable, dataset))

@@ -26,7 +26,6 @@ DROPPED_PATH = DATA_DIR / "dropped_seasons.csv"
 PORTABLE_SUFFIX = ".npz"
 JOBLIB_SUFFIX = ".joblib"
 MODEL_PATH = Path(os.environ.get("RENEWML_MODEL", MODELS_DIR / "renewml.npz"))
-CACHE_DIR = Path(os.environ.get("RENEWML_CACHE", Path.home() / ".cache" / "renewml"))
 
 # Curated, hand-checked tables that the build reads next to the raw sources.
 SOURCE_MATERIAL_PATH = CURATION_DIR / "source_material.csv"

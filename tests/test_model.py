@@ -222,3 +222,40 @@ def test_train_and_evaluate_records_the_settings_in_the_card():
     assert card.features == ["format", "debut_views"] and card.categorical_features == ["format"]
     assert card.hyperparameters["max_iter"] == 40 and card.hyperparameters["max_depth"] == 3
     assert card.evaluation["holdout_start"] == "2024-07-01" and "2024-07-01" in card.evaluation["split"]
+
+
+# ---- the portable file and its joblib copy ------------------------------------------------------------
+
+
+def test_save_writes_the_portable_file_a_joblib_copy_and_a_card_vouching_for_both(tmp_path, dataset):
+    import warnings
+
+    from renewml.io import sha256_file
+    from renewml.model import read_card, save_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        pickled = load_model(config.MODEL_PATH.with_suffix(".joblib"), allow_pickle=True)
+    written = save_model(pickled.model, pickled.card, tmp_path / "m.joblib")  # any suffix names the pair
+    assert written == tmp_path / "m.npz"
+    card = read_card(written)
+    assert card.model_file == "m.npz" and card.model_sha256 == sha256_file(tmp_path / "m.npz")
+    assert card.joblib_file == "m.joblib" and card.joblib_sha256 == sha256_file(tmp_path / "m.joblib")
+    assert "m.joblib" in (tmp_path / "m.card.md").read_text()
+    with pytest.raises(ModelError, match="a joblib file is code"):
+        load_model(tmp_path / "m.joblib")
+    with pytest.warns(UserWarning, match="runs code"):
+        copy = load_model(tmp_path / "m.joblib", allow_pickle=True)
+    portable = load_model(written)
+    assert np.abs(predict_proba(copy.model, dataset) - predict_proba(portable.model, dataset)).max() < 1e-9
+
+
+@pytest.mark.parametrize("existing", ["m.npz", "m.joblib"])
+def test_an_existing_portable_file_or_joblib_copy_is_not_overwritten_without_force(tmp_path, shipped_model, existing):
+    from renewml.model import save_model
+
+    (tmp_path / existing).write_bytes(b"precious")
+    with pytest.raises(ModelError, match="--force"):
+        save_model(shipped_model.model, shipped_model.card, tmp_path / "m.npz")
+    assert (tmp_path / existing).read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [existing]

@@ -381,7 +381,8 @@ def _check(structure: object, arrays: dict[str, np.ndarray], path: Path) -> None
                     raise ModelError(f"{path}: fold {index}: node index out of range")
             if arrays[prefix + "feature"].size and arrays[prefix + "feature"].max() >= width:
                 raise ModelError(f"{path}: fold {index}: a tree reads input {arrays[prefix + 'feature'].max()} of {width}")
-            float(fold["baseline"]), int(fold["max_depth"])
+            if not math.isfinite(float(fold["baseline"])) or int(fold["max_depth"]) < 0:
+                raise ModelError(f"{path}: fold {index}: baseline or depth out of range")
     except ModelError:
         raise
     except (AttributeError, KeyError, TypeError, ValueError) as error:

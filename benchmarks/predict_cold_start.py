@@ -1,4 +1,4 @@
-"""Cold wall time of `renewml predict TITLE` against the bare import of its heavy dependencies.
+"""Cold wall time of `renewml predict TITLE` against `python -c "import numpy"` and the heavy imports.
 
 Run: python benchmarks/predict_cold_start.py [--runs 5]
 Each measurement is a fresh process, so nothing is cached in memory between runs.
@@ -29,18 +29,27 @@ def main() -> None:
     parser.add_argument("--title", default="His & Hers")
     args = parser.parse_args()
     cases = {
+        "python -c 'import numpy'": [sys.executable, "-c", "import numpy"],
+        "python -c 'import pandas'": [sys.executable, "-c", "import pandas"],
         "python -c 'import sklearn.ensemble, pandas'": [
             sys.executable,
             "-c",
             "import sklearn.ensemble, pandas",
         ],
         f"renewml predict {args.title!r}": [sys.executable, "-m", "renewml", "predict", args.title],
+        f"renewml explain {args.title!r}": [sys.executable, "-m", "renewml", "explain", args.title],
         "renewml --help": [sys.executable, "-m", "renewml", "--help"],
     }
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
+    numpy_time = None
     for name, command in cases.items():
         times = _time(command, args.runs)
-        print(f"{name:45s} median {statistics.median(times):.2f}s  min {min(times):.2f}s  ({args.runs} runs)")
+        median = statistics.median(times)
+        numpy_time = numpy_time or median
+        print(
+            f"{name:45s} median {median:.2f}s  min {min(times):.2f}s  "
+            f"{median / numpy_time:5.1f}x numpy  ({args.runs} runs)"
+        )
 
 
 if __name__ == "__main__":

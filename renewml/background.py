@@ -25,7 +25,7 @@ import pandas as pd
 
 from renewml import config
 from renewml.data import decided
-from renewml.features import feature_frame
+from renewml.inputs import feature_frame
 
 # Groups of inputs that Shapley reasons are given for. The format is not one: the background is
 # always restricted to the row's format, so an ongoing show is compared with ongoing shows.

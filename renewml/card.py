@@ -123,7 +123,13 @@ def render_card_markdown(card: object) -> str:
         "# renewml model card",
         "",
         f"- Created: {card.created}",
-        f"- Model file: `{card.model_file}` (sha256 `{card.model_sha256}`)",
+        f"- Model file: `{card.model_file}` (sha256 `{card.model_sha256}`)"
+        + (f", {card.model_format}" if getattr(card, "model_format", "") else ""),
+        *(
+            [f"- Joblib copy for notebooks (code: loaded only on request): `{card.joblib_file}` (sha256 `{card.joblib_sha256}`)"]
+            if getattr(card, "joblib_file", "")
+            else []
+        ),
         f"- Training data: `{card.training_data_path}` (sha256 `{card.training_data_sha256}`), "
         f"{card.training_rows} decided seasons, {card.training_positive_rate:.1%} renewed",
         f"- Calibration: {card.calibration}; random_state {card.random_state}",

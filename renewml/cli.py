@@ -64,8 +64,21 @@ def _main(
         bool,
         typer.Option("--version", help="Print the installed version and exit.", callback=_print_version, is_eager=True),
     ] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            help=f"OpenMP/BLAS threads for fitting and scoring (default: ${config.THREADS_ENV}, else "
+            f"{config.DEFAULT_THREADS}; more threads only pay off on an idle machine with large batches).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
+    from renewml.threads import set_threads
+
     _state["debug"] = debug
+    set_threads(threads)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -145,7 +158,12 @@ def train(
         Path, typer.Option(help=f"Curated dataset to train on (default: {DATASET_DEFAULT}).", show_default=False)
     ] = config.DATASET_PATH,
     out: Annotated[
-        Path, typer.Option(help=f"Where to write the model, its card next to it (default: {MODEL_DEFAULT}).", show_default=False)
+        Path,
+        typer.Option(
+            help=f"Where to write the portable model; a joblib copy for notebooks and the card go next to it "
+            f"(default: {MODEL_DEFAULT}).",
+            show_default=False,
+        ),
     ] = config.MODEL_PATH,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing model (the old one is kept as .bak).")
@@ -153,7 +171,10 @@ def train(
 ) -> None:
     """Fit the model, score it on a forward hold-out against baselines, and save it with its card.
 
-    Example: renewml train --out models/my-model.joblib
+    The portable .npz is what predict and explain load (it cannot run code); the .joblib copy beside it
+    is for notebooks, loaded only with renewml.load_model(path, allow_pickle=True).
+
+    Example: renewml train --out models/my-model.npz
     """
     from renewml.evaluate import train_and_evaluate
     from renewml.model import check_can_write, save_model
@@ -161,13 +182,13 @@ def train(
     check_can_write(out, force)  # fail before training, not after
     _err(f"training on {data} ...")
     result = train_and_evaluate(data)
-    save_model(result.model, result.card, out, force=force)
+    written = save_model(result.model, result.card, out, force=force)
     pooled = result.card.evaluation["pooled"]
     print(pooled["description"])
     _print_slices({k: v for k, v in pooled["slices"].items() if k in ("ongoing", "all")})
     for line in result.card.evaluation["remarks"]:
         print("- " + line)
-    print(f"wrote {out} and its card")
+    print(f"wrote {written}, its card and a joblib copy for notebooks ({result.card.joblib_file})")
 
 
 def _fmt_auc(value: float | None) -> str:

@@ -22,8 +22,10 @@ NOTEBOOK_OUTPUT_DIR = REPO_ROOT / "notebooks" / "output"
 
 DATASET_PATH = Path(os.environ.get("RENEWML_DATA", DATA_DIR / "renewals.csv"))
 DROPPED_PATH = DATA_DIR / "dropped_seasons.csv"
-MODEL_PATH = Path(os.environ.get("RENEWML_MODEL", MODELS_DIR / "renewml.joblib"))
-CACHE_DIR = Path(os.environ.get("RENEWML_CACHE", Path.home() / ".cache" / "renewml"))
+# The portable model (arrays and JSON, never unpickled); `renewml train` writes a joblib copy beside it.
+PORTABLE_SUFFIX = ".npz"
+JOBLIB_SUFFIX = ".joblib"
+MODEL_PATH = Path(os.environ.get("RENEWML_MODEL", MODELS_DIR / "renewml.npz"))
 
 # Curated, hand-checked tables that the build reads next to the raw sources.
 SOURCE_MATERIAL_PATH = CURATION_DIR / "source_material.csv"
@@ -126,5 +128,11 @@ BACKGROUND_PER_FORMAT = 200
 # When debut views are given, unknown inputs are averaged over this many background seasons of the
 # same format nearest in debut views (rank and staying power move with views).
 BACKGROUND_NEIGHBOURS = 50
+# OpenMP/BLAS threads while fitting and scoring. HistGradientBoosting's OpenMP threads spin-wait:
+# on a few hundred rows they buy nothing, and beside other busy processes they thrash. Raised with
+# the environment variable or `renewml --threads N`; read when a fit or score starts, not on import.
+THREADS_ENV = "RENEWML_THREADS"
+DEFAULT_THREADS = 1
+
 # Batch scoring gives reasons (32 coalitions x the background per row) only for files up to this size.
 BATCH_REASONS_MAX_ROWS = 100

@@ -26,6 +26,7 @@ from renewml import config
 from renewml.data import decided, load_dataset
 from renewml.features import _log_views, feature_frame, make_preprocessor
 from renewml.model import ModelCard, fit_estimator, fit_model, make_card, predict_proba
+from renewml.threads import limited_threads
 
 # The ongoing slice comes first: limited series are almost never renewed, so "all" flatters any model.
 SLICES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
@@ -578,7 +579,15 @@ def evaluate_all(
     data_path: Path | None = None,
 ) -> dict[str, object]:
     """Everything `renewml evaluate` prints: the forward hold-out with intervals and the pooled
-    backtest with paired verdicts; with `model_path`, that saved model is scored on the hold-out too."""
+    backtest with paired verdicts; with `model_path`, that saved model is scored on the hold-out too.
+    Runs with OpenMP/BLAS capped (see `renewml.threads`)."""
+    with limited_threads():
+        return _evaluate_all(frame, model_path, n_boot, backtest, data_path)
+
+
+def _evaluate_all(
+    frame: pd.DataFrame, model_path: Path | None, n_boot: int, backtest: bool, data_path: Path | None
+) -> dict[str, object]:
     models = dict(BASELINES)
     note = ""
     if model_path is not None:
@@ -622,8 +631,20 @@ def train_and_evaluate(
     the model keeps each row's out-of-sample backtest probability for `predict`.
 
     With no settings this is the shipped model; notebook 02 passes a data scientist's choices of
-    hyperparameters, features and hold-out date through this same path.
+    hyperparameters, features and hold-out date through this same path. Runs with OpenMP/BLAS capped
+    (see `renewml.threads`).
     """
+    with limited_threads():
+        return _train_and_evaluate(data_path, n_boot, hyperparameters, features, holdout_start)
+
+
+def _train_and_evaluate(
+    data_path: Path,
+    n_boot: int,
+    hyperparameters: dict[str, object] | None,
+    features: object,
+    holdout_start: str,
+) -> TrainResult:
     frame = load_dataset(data_path)
     evaluation, out_of_sample = card_evaluation(frame, n_boot, holdout_start, hyperparameters, features)
     model = fit_model(frame, hyperparameters=hyperparameters, features=features)

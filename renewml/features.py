@@ -21,6 +21,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 from sklearn.utils.validation import check_is_fitted
 
 from renewml import config
+from renewml.inputs import ALL_CATEGORICAL, OPEN_CATEGORIES, feature_frame  # noqa: F401  (feature_frame re-exported)
 
 VIEW_COLUMNS = ("debut_views", "debut_views_per_day", "prev_season_debut_views")
 SCORE_COLUMNS = ("critic_score", "audience_score", "imdb_season_rating")
@@ -32,10 +33,7 @@ PLAIN_COLUMNS = (
     "weeks_in_top10_first4",
     *(c for c in config.CANDIDATE_NUMERIC_FEATURES if c != "prev_season_debut_views"),
 )
-# Categories whose rarer values share "other", so the encoder's columns stay few and fixed.
-OPEN_CATEGORIES = {"original_language": config.ORIGINAL_LANGUAGES, "content_rating": config.CONTENT_RATINGS}
-ALL_CATEGORICAL = config.CATEGORICAL_FEATURES + config.CANDIDATE_CATEGORICAL_FEATURES
-ALL_NUMERIC = config.NUMERIC_FEATURES + config.CANDIDATE_NUMERIC_FEATURES
+
 
 # +1: more never lowers the probability; -1: more never raises it (rank 1 is the best).
 MONOTONE = {
@@ -190,21 +188,6 @@ def make_preprocessor(features: object = None) -> ColumnTransformer:
         verbose_feature_names_out=True,
     )
     return transformer.set_output(transform="pandas")
-
-
-def feature_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The model's input columns, with numeric types, from any table that has them (missing -> NaN)."""
-    out = pd.DataFrame(index=frame.index)
-    for name in ALL_CATEGORICAL:
-        column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
-        given = column.notna() & column.astype(str).ne("")
-        out[name] = column.astype(object).where(given, "unknown" if name != "format" else np.nan)
-        if name in OPEN_CATEGORIES:
-            out[name] = out[name].where(out[name].isin(OPEN_CATEGORIES[name]), "other")
-    for name in ALL_NUMERIC:
-        column = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
-        out[name] = pd.to_numeric(column, errors="coerce").astype(float)
-    return out
 
 
 def make_feature_pipeline() -> Pipeline:

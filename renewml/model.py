@@ -1,9 +1,16 @@
 """The model stage: the pipeline, training, the model card, and saving and loading safely.
 
-A model never travels without its card (JSON next to the joblib file, plus a Markdown copy for people).
+A model never travels without its card (JSON next to the model file, plus a Markdown copy for people).
 The card records the training data's sha256, the library versions, the features, the hyperparameters,
-the hold-out scores next to baselines, and the model file's own sha256. `load_model` checks the hash
-before unpickling: a joblib file is code, so only a file the card vouches for is ever loaded.
+the hold-out scores next to baselines, and the model files' own sha256.
+
+The model is saved twice: as a portable `.npz` (see `renewml.portable`: plain arrays and JSON, read
+with `allow_pickle=False`, scored with numpy), which the CLI and `load_default_model` use, and as a
+joblib copy for notebooks. A joblib file is code: it is loaded only on explicit request
+(`load_model(path, allow_pickle=True)`), with a warning, and only when the card vouches for it.
+
+scikit-learn is imported inside the functions that fit, so loading and scoring a portable model never
+imports it.
 """
 
 from __future__ import annotations
@@ -11,26 +18,21 @@ from __future__ import annotations
 import json
 import platform
 import shutil
-import sys
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
-import sklearn
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.pipeline import Pipeline
 
 from renewml import config
 from renewml.card import CARD_STATEMENTS, render_card_markdown
 from renewml.data import decided
 from renewml.errors import ModelError
-from renewml.features import ALL_CATEGORICAL, check_features, feature_frame, make_preprocessor, monotone_constraints
+from renewml.inputs import ALL_CATEGORICAL, feature_frame
 from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
+from renewml.threads import limited_threads
 
 CARD_SUFFIX = ".card.json"
 HYPERPARAMETERS = {
@@ -48,13 +50,18 @@ def make_classifier(
     monotone: bool = True,
     hyperparameters: dict[str, object] | None = None,
     features: object = None,
-) -> Pipeline:
+) -> object:
     """Unfitted pipeline: the feature preprocessor and a gradient-boosting classifier.
 
     `hyperparameters` update the shipped `HYPERPARAMETERS`; `features` picks a subset of
     `config.FEATURES`. Both default to the shipped configuration, so a notebook can try others
     through the same code path as `renewml train`.
     """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+
+    from renewml.features import make_preprocessor, monotone_constraints
+
     return Pipeline(
         [
             ("features", make_preprocessor(features)),
@@ -72,6 +79,8 @@ def make_classifier(
 
 def settings(hyperparameters: dict[str, object] | None = None) -> dict[str, object]:
     """The shipped hyperparameters updated with `hyperparameters`; unknown names are refused, not ignored."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     given = dict(hyperparameters or {})
     known = set(HistGradientBoostingClassifier().get_params()) - {"monotonic_cst", "random_state"}
     unknown = sorted(set(given) - known)
@@ -105,7 +114,8 @@ class RenewalModel:
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """The estimator's probabilities for model inputs as given (see `renewml.background` for unknown inputs)."""
-        return self.estimator.predict_proba(X)
+        with limited_threads():
+            return self.estimator.predict_proba(X)
 
 
 def fit_estimator(
@@ -121,6 +131,11 @@ def fit_estimator(
     `hyperparameters` and `features` change the model as in `make_classifier`; left out, they give the
     shipped configuration.
     """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from renewml.features import check_features
+
     try:
         check_features(features)
     except ValueError as error:
@@ -130,12 +145,13 @@ def fit_estimator(
     if len(np.unique(y)) < 2:
         raise ModelError("training data must contain both renewed and not-renewed seasons")
     classifier = make_classifier(random_state, monotone, hyperparameters, features)
-    if not calibrate:
-        return classifier.fit(X, y)
-    folds = StratifiedGroupKFold(n_splits=config.CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
-    splits = list(folds.split(X, y, groups=train[config.GROUP_COLUMN]))
-    model = CalibratedClassifierCV(classifier, method="sigmoid", cv=splits)
-    return model.fit(X, y)
+    with limited_threads():
+        if not calibrate:
+            return classifier.fit(X, y)
+        folds = StratifiedGroupKFold(n_splits=config.CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
+        splits = list(folds.split(X, y, groups=train[config.GROUP_COLUMN]))
+        model = CalibratedClassifierCV(classifier, method="sigmoid", cv=splits)
+        return model.fit(X, y)
 
 
 def fit_model(
@@ -169,7 +185,8 @@ def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
     data reads them; `renewml.predict_rows` averages inputs a user did not give over the background instead.
     """
     estimator = model.model if isinstance(model, LoadedModel) else model
-    return estimator.predict_proba(feature_frame(frame))[:, 1]
+    with limited_threads():
+        return estimator.predict_proba(feature_frame(frame))[:, 1]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -177,14 +194,15 @@ def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
 
 
 def library_versions() -> dict[str, str]:
-    import joblib as _joblib
+    import joblib
+    import sklearn
 
     return {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
         "pandas": pd.__version__,
         "numpy": np.__version__,
-        "joblib": _joblib.__version__,
+        "joblib": joblib.__version__,
     }
 
 
@@ -208,6 +226,9 @@ class ModelCard:
     statements: dict[str, object] = field(default_factory=dict)
     model_sha256: str = ""
     model_file: str = ""
+    model_format: str = ""
+    joblib_sha256: str = ""
+    joblib_file: str = ""
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=2, sort_keys=True, default=str) + "\n"
@@ -289,6 +310,8 @@ def make_card(
 ) -> ModelCard:
     """The card for a model trained on `frame` with these settings (the shipped ones by default); the
     model's background and backtest tables are hashed in it."""
+    from renewml.features import check_features, monotone_constraints
+
     train = decided(frame)
     chosen = check_features(features)
     return ModelCard(
@@ -311,28 +334,51 @@ def make_card(
     )
 
 
+def portable_path(path: Path) -> Path:
+    """The portable model file for a model path given with any suffix (`.npz`)."""
+    return Path(path).with_suffix(config.PORTABLE_SUFFIX)
+
+
+def joblib_path(path: Path) -> Path:
+    """The joblib copy (for notebooks) beside the portable file of `path`."""
+    return Path(path).with_suffix(config.JOBLIB_SUFFIX)
+
+
 def check_can_write(path: Path, force: bool) -> None:
     """An existing model is replaced only when asked to; checked before training, and again on save."""
-    if Path(path).exists() and not force:
-        raise ModelError(f"{path} already exists; pass --force to replace it (the old one is kept as a .bak)")
+    for target in (portable_path(path), joblib_path(path)):
+        if target.exists() and not force:
+            raise ModelError(f"{target} already exists; pass --force to replace it (the old one is kept as a .bak)")
 
 
 def save_model(model: object, card: ModelCard, path: Path, force: bool = False) -> Path:
-    """Write model, card and Markdown card atomically; keep the previous model as `.bak` when forced."""
-    path = Path(path)
-    check_can_write(path, force)
-    if path.exists():
-        for source in (path, card_path(path)):
-            if source.exists():
-                atomic_write(backup_path(source), lambda tmp, source=source: shutil.copy2(source, tmp))
-    # Model first, card second: a crash in between leaves a new model under the old card, which
+    """Write the portable model, its joblib copy, the card and the Markdown card, each atomically.
+
+    `path` names the model with any suffix: `NAME.npz` and `NAME.joblib` are written, and the card
+    records both hashes. With `force` the previous files are kept as `.bak`. Returns the portable path.
+    """
+    import joblib
+
+    from renewml.portable import export_estimator, write_portable
+
+    portable, pickled = portable_path(path), joblib_path(path)
+    check_can_write(portable, force)
+    export_estimator(model.estimator)  # refuses an estimator the portable format cannot carry, before writing
+    for source in (portable, pickled, card_path(portable)):
+        if source.exists():
+            atomic_write(backup_path(source), lambda tmp, source=source: shutil.copy2(source, tmp))
+    # Models first, card last: a crash in between leaves a new model under the old card, which
     # `load_model` detects by hash and answers with the backup the old card still vouches for.
-    atomic_write(path, lambda tmp: joblib.dump(model, tmp, compress=3))
-    card.model_sha256 = sha256_file(path)
-    card.model_file = path.name
-    atomic_write_text(card_path(path), card.to_json())
-    atomic_write_text(markdown_card_path(path), render_card_markdown(card))
-    return path
+    atomic_write(portable, lambda tmp: write_portable(model, tmp))
+    atomic_write(pickled, lambda tmp: joblib.dump(model, tmp, compress=3))
+    card.model_sha256 = sha256_file(portable)
+    card.model_file = portable.name
+    card.model_format = "renewml-portable npz (numpy arrays and JSON, read with allow_pickle=False)"
+    card.joblib_sha256 = sha256_file(pickled)
+    card.joblib_file = pickled.name
+    atomic_write_text(card_path(portable), card.to_json())
+    atomic_write_text(markdown_card_path(portable), render_card_markdown(card))
+    return portable
 
 
 def backup_path(path: Path) -> Path:
@@ -353,23 +399,42 @@ def _major_minor(version: str) -> tuple[str, ...]:
     return tuple(version.split(".")[:2])
 
 
+def _is_joblib(path: Path) -> bool:
+    return Path(path).suffix == config.JOBLIB_SUFFIX
+
+
+def _vouched_sha256(model_path: Path, card: ModelCard) -> str:
+    """The hash the card gives for this file: the joblib copy's for a `.joblib`, the model's otherwise."""
+    if _is_joblib(model_path) and card.joblib_file:
+        return card.joblib_sha256
+    return card.model_sha256
+
+
 def check_card(model_path: Path, card: ModelCard) -> None:
-    """Refuse a model whose file does not match its card or whose scikit-learn version differs."""
+    """Refuse a model file that does not match its card; refuse a joblib copy from another scikit-learn.
+
+    The portable file does not depend on scikit-learn (numpy scores it), so its scikit-learn version
+    is a record, not a condition: no retrain is needed when the installed one differs.
+    """
     model_path = Path(model_path)
     if not model_path.is_file():
         raise ModelError(f"{model_path}: model file not found; train one with 'renewml train'")
     actual = sha256_file(model_path)
-    if not card.model_sha256 or actual != card.model_sha256:
+    expected = _vouched_sha256(model_path, card)
+    if not expected or actual != expected:
         raise ModelError(
-            f"{model_path}: sha256 {actual[:12]}... does not match the card's {card.model_sha256[:12] or 'none'}...; "
+            f"{model_path}: sha256 {actual[:12]}... does not match the card's {expected[:12] or 'none'}...; "
             "refusing to load a file the card does not vouch for"
         )
-    made_with = card.versions.get("scikit-learn", "?")
-    if _major_minor(made_with) != _major_minor(sklearn.__version__):
-        raise ModelError(
-            f"{model_path}: made with scikit-learn {made_with}, this is {sklearn.__version__}; "
-            "retrain with 'renewml train --out PATH'"
-        )
+    if _is_joblib(model_path):
+        import sklearn
+
+        made_with = card.versions.get("scikit-learn", "?")
+        if _major_minor(made_with) != _major_minor(sklearn.__version__):
+            raise ModelError(
+                f"{model_path}: made with scikit-learn {made_with}, this is {sklearn.__version__}; "
+                f"use the portable {portable_path(model_path).name} or retrain with 'renewml train --out PATH'"
+            )
 
 
 @dataclass
@@ -380,9 +445,20 @@ class LoadedModel:
     note: str = ""
 
 
-def load_model(path: Path | None = None) -> LoadedModel:
-    """Load a model after checking its card; see `load_default_model` for the shipped-model fallback."""
+def load_model(path: Path | None = None, allow_pickle: bool = False) -> LoadedModel:
+    """Load a model after checking it against its card.
+
+    A portable file (any name not ending in `.joblib`) is read as arrays and JSON, never unpickled. A
+    `.joblib` copy is code: it is refused unless `allow_pickle=True`, and then loaded with a warning.
+    If the last save was interrupted, the `.bak` the card still vouches for is used, with a note.
+    """
     path = Path(path or config.MODEL_PATH)
+    if _is_joblib(path) and not allow_pickle:
+        raise ModelError(
+            f"{path}: a joblib file is code and is not loaded unless asked for "
+            f"(renewml.load_model(path, allow_pickle=True) in a notebook); use the portable "
+            f"{portable_path(path).name} beside it"
+        )
     card = read_card(path)
     note = ""
     try:
@@ -390,42 +466,36 @@ def load_model(path: Path | None = None) -> LoadedModel:
         source = path
     except ModelError:
         backup = backup_path(path)
-        if not (backup.is_file() and card.model_sha256 and sha256_file(backup) == card.model_sha256):
+        expected = _vouched_sha256(path, card)
+        if not (backup.is_file() and expected and sha256_file(backup) == expected):
             raise
-        check_card(backup, card)
         source = backup
         note = f"the last save of {path.name} was interrupted; using the previous model its card vouches for"
+    if not _is_joblib(path):
+        from renewml.portable import load_portable
+
+        return LoadedModel(model=load_portable(source), card=card, path=path, note=note)
+    warnings.warn(
+        f"{source} is a joblib file: loading it runs code. Only load files you made or trust; "
+        "the portable .npz beside it holds the same model without that risk.",
+        UserWarning,
+        stacklevel=2,
+    )
+    import joblib
+
     try:
         model = joblib.load(source)
     except Exception as error:  # a file the card vouches for but that cannot be read
         raise ModelError(f"{source}: cannot be unpickled ({error.__class__.__name__})") from None
+    if not isinstance(model, RenewalModel):
+        raise ModelError(f"{source}: holds a {type(model).__name__}, not a renewml model")
     return LoadedModel(model=model, card=card, path=path, note=note)
 
 
 def load_default_model() -> LoadedModel:
-    """The shipped model; if this scikit-learn cannot load it, a retrained copy in the user cache.
+    """The shipped portable model (`config.MODEL_PATH`, `RENEWML_MODEL` overrides it); never unpickles.
 
-    Retraining takes about half a minute on the shipped data (backtest included) and gives the same
-    pipeline, so a version mismatch never means a failure or a prediction from a mismatched pickle.
+    The portable file is scored with numpy, so a scikit-learn other than the one that trained it needs
+    no retrain: the probabilities are the same numbers.
     """
-    shipped = config.MODEL_PATH
-    card = read_card(shipped)
-    if _major_minor(card.versions.get("scikit-learn", "?")) == _major_minor(sklearn.__version__):
-        return load_model(shipped)
-    cached = config.CACHE_DIR / f"renewml-sklearn{sklearn.__version__}.joblib"
-    if cached.is_file() and card_path(cached).is_file():
-        loaded = load_model(cached)
-        loaded.note = f"using a model retrained for scikit-learn {sklearn.__version__} ({cached})"
-        return loaded
-    from renewml.evaluate import train_and_evaluate
-
-    print(
-        f"renewml: the shipped model was made with scikit-learn {card.versions.get('scikit-learn')}; "
-        f"retraining it for {sklearn.__version__} into {cached} (once)",
-        file=sys.stderr,
-    )
-    result = train_and_evaluate(config.DATASET_PATH)
-    save_model(result.model, result.card, cached, force=True)
-    loaded = load_model(cached)
-    loaded.note = f"using a model retrained for scikit-learn {sklearn.__version__} ({cached})"
-    return loaded
+    return load_model(config.MODEL_PATH)

@@ -28,8 +28,9 @@ from renewml.data.schema import (
 )
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
-from renewml.features import feature_frame
+from renewml.inputs import feature_frame
 from renewml.model import LoadedModel
+from renewml.threads import limited_threads
 
 # Thresholds in whole percent: a band is read next to the rounded percentage, so it is chosen from it.
 BANDS = (
@@ -512,11 +513,12 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     background = model.background
     frame = frame.reset_index(drop=True)
     unknown = unknown_inputs(frame)
-    if reasons and len(frame):
-        probabilities, references, contributions = shapley(model.estimator, frame, unknown, background)
-    else:
-        probabilities = averaged_proba(model.estimator, frame, unknown, background)
-        references, contributions = None, None
+    with limited_threads():
+        if reasons and len(frame):
+            probabilities, references, contributions = shapley(model.estimator, frame, unknown, background)
+        else:
+            probabilities = averaged_proba(model.estimator, frame, unknown, background)
+            references, contributions = None, None
     profile = loaded.card.reference
     averages: dict[str, float] | None = None
     trained_on = set(model.training_rows)

@@ -58,7 +58,7 @@ def model_copy(tmp_path) -> Path:
     """A copy of the shipped model and its card in a temporary folder, free to damage."""
     from renewml.model import card_path
 
-    target = tmp_path / "renewml.joblib"
+    target = tmp_path / "renewml.npz"
     shutil.copy(config.MODEL_PATH, target)
     shutil.copy(card_path(config.MODEL_PATH), card_path(target))
     return target

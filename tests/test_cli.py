@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -272,9 +273,21 @@ def _tamper_card(path):
     card_path(path).write_text(json.dumps(card))
 
 
-def _old_version(path):
+def _future_format(path):
+    """A portable file of a format version this renewml does not know, its card re-signed."""
+    import numpy as np
+
+    from renewml.io import sha256_file
+
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    structure = json.loads(arrays["structure_json"].tobytes())
+    structure["version"] = 99
+    arrays["structure_json"] = np.frombuffer(json.dumps(structure).encode(), dtype=np.uint8)
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
     card = json.loads(card_path(path).read_text())
-    card["versions"]["scikit-learn"] = "1.0.2"
+    card["model_sha256"] = sha256_file(path)
     card_path(path).write_text(json.dumps(card))
 
 
@@ -283,7 +296,11 @@ BAD_MODELS = {
     "tampered card": (_tamper_card, "does not match the card"),
     "missing card": (lambda p: card_path(p).unlink(), "no model card"),
     "garbage card": (lambda p: card_path(p).write_text("{not json"), "not valid JSON"),
-    "wrong sklearn version": (_old_version, "retrain"),
+    "unknown portable format version": (_future_format, "this renewml reads 'renewml-portable' version 1"),
+    "joblib copy by --model": (
+        lambda p: shutil.copy(config.MODEL_PATH.with_suffix(".joblib"), p.with_suffix(".joblib")),
+        "a joblib file is code",
+    ),
     "missing model file": (lambda p: p.unlink(), "model file not found"),
 }
 
@@ -293,6 +310,8 @@ def test_bad_model_files_are_refused(case, model_copy, run_cli):
     damage, expected = BAD_MODELS[case]
     target = model_copy
     damage(target)
+    if case == "joblib copy by --model":
+        target = target.with_suffix(".joblib")
     code, out, err = run_cli("predict", "His & Hers", "--model", str(target))
     assert code == 1
     assert err.count("Error:") == 1 and expected in err

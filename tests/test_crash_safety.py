@@ -55,7 +55,7 @@ def test_sigkill_during_train_keeps_a_loadable_model(model_copy, tmp_path, momen
         start = time.monotonic()
         code = _kill_when(target, lambda: time.monotonic() - start > 1.5)
     elif moment == "while the new model is written":
-        code = _kill_when(target, lambda: any(p.name.startswith(".renewml.joblib.") for p in tmp_path.iterdir()))
+        code = _kill_when(target, lambda: any(p.name.startswith(".renewml.npz.") for p in tmp_path.iterdir()))
     else:
         code = _kill_when(target, lambda: target.stat().st_mtime_ns != before)
     assert code == -signal.SIGKILL, "the process finished before it could be killed"

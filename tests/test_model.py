@@ -65,13 +65,27 @@ def test_model_without_card_is_refused(model_copy):
         load_model(target)
 
 
-def test_model_from_another_sklearn_version_is_refused(model_copy):
+def test_portable_model_from_another_sklearn_version_loads_without_retraining(model_copy, dataset):
     target = model_copy
+    before = predict_proba(load_model(target).model, dataset)
     card = json.loads(card_path(target).read_text())
     card["versions"]["scikit-learn"] = "0.24.2"
     card_path(target).write_text(json.dumps(card))
+    loaded = load_model(target)  # numpy scores it: the version is a record, not a condition
+    assert loaded.note == ""
+    assert np.array_equal(predict_proba(loaded.model, dataset), before)
+
+
+def test_joblib_copy_from_another_sklearn_version_is_refused(tmp_path):
+    import shutil
+
+    target = tmp_path / "renewml.joblib"
+    shutil.copy(config.MODEL_PATH.with_suffix(".joblib"), target)
+    card = json.loads(card_path(config.MODEL_PATH).read_text())
+    card["versions"]["scikit-learn"] = "0.24.2"
+    card_path(target).write_text(json.dumps(card))
     with pytest.raises(ModelError, match="retrain"):
-        load_model(target)
+        load_model(target, allow_pickle=True)
 
 
 @pytest.mark.slow
@@ -140,8 +154,7 @@ def test_probability_is_bounded_monotone_in_views_and_deterministic(
     assert np.array_equal(first, again)
 
 
-@pytest.mark.slow
-def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(model_copy, tmp_path, monkeypatch):
+def test_shipped_model_from_another_sklearn_is_used_as_is(model_copy, tmp_path, monkeypatch, dataset):
     from renewml import model as model_module
 
     shipped = model_copy
@@ -149,17 +162,10 @@ def test_shipped_model_from_another_sklearn_is_retrained_into_the_cache(model_co
     card["versions"]["scikit-learn"] = "0.24.2"
     card_path(shipped).write_text(json.dumps(card))
     monkeypatch.setattr(model_module.config, "MODEL_PATH", shipped)
-    monkeypatch.setattr(model_module.config, "CACHE_DIR", tmp_path / "cache")
     loaded = model_module.load_default_model()
-    assert "retrained" in loaded.note
-    assert loaded.path.parent == tmp_path / "cache"
-    assert loaded.card.training_data_sha256 == shipped_card_sha(shipped)
-    again = model_module.load_default_model()  # the second time, the cached copy is used as is
-    assert again.path == loaded.path
-
-
-def shipped_card_sha(path):
-    return json.loads(card_path(path).read_text())["training_data_sha256"]
+    assert loaded.path == shipped and loaded.note == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([shipped.name, card_path(shipped).name])
+    assert np.array_equal(predict_proba(loaded.model, dataset), predict_proba(load_model(config.MODEL_PATH).model, dataset))
 
 
 # ---- settings a data scientist changes: hyperparameters, features ------------------------------------
@@ -216,3 +222,40 @@ def test_train_and_evaluate_records_the_settings_in_the_card():
     assert card.features == ["format", "debut_views"] and card.categorical_features == ["format"]
     assert card.hyperparameters["max_iter"] == 40 and card.hyperparameters["max_depth"] == 3
     assert card.evaluation["holdout_start"] == "2024-07-01" and "2024-07-01" in card.evaluation["split"]
+
+
+# ---- the portable file and its joblib copy ------------------------------------------------------------
+
+
+def test_save_writes_the_portable_file_a_joblib_copy_and_a_card_vouching_for_both(tmp_path, dataset):
+    import warnings
+
+    from renewml.io import sha256_file
+    from renewml.model import read_card, save_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        pickled = load_model(config.MODEL_PATH.with_suffix(".joblib"), allow_pickle=True)
+    written = save_model(pickled.model, pickled.card, tmp_path / "m.joblib")  # any suffix names the pair
+    assert written == tmp_path / "m.npz"
+    card = read_card(written)
+    assert card.model_file == "m.npz" and card.model_sha256 == sha256_file(tmp_path / "m.npz")
+    assert card.joblib_file == "m.joblib" and card.joblib_sha256 == sha256_file(tmp_path / "m.joblib")
+    assert "m.joblib" in (tmp_path / "m.card.md").read_text()
+    with pytest.raises(ModelError, match="a joblib file is code"):
+        load_model(tmp_path / "m.joblib")
+    with pytest.warns(UserWarning, match="runs code"):
+        copy = load_model(tmp_path / "m.joblib", allow_pickle=True)
+    portable = load_model(written)
+    assert np.abs(predict_proba(copy.model, dataset) - predict_proba(portable.model, dataset)).max() < 1e-9
+
+
+@pytest.mark.parametrize("existing", ["m.npz", "m.joblib"])
+def test_an_existing_portable_file_or_joblib_copy_is_not_overwritten_without_force(tmp_path, shipped_model, existing):
+    from renewml.model import save_model
+
+    (tmp_path / existing).write_bytes(b"precious")
+    with pytest.raises(ModelError, match="--force"):
+        save_model(shipped_model.model, shipped_model.card, tmp_path / "m.npz")
+    assert (tmp_path / existing).read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [existing]

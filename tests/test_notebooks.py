@@ -62,7 +62,7 @@ def test_notebook_runs(path, tmp_path):
         parameters["OUTPUT_DIR"] = str(tmp_path / "output")
     run_notebook(path, parameters, tmp_path)
     if path.name == "02_retrain.ipynb":
-        assert (tmp_path / "output" / "retrained.joblib").is_file()
+        assert (tmp_path / "output" / "retrained.npz").is_file() and (tmp_path / "output" / "retrained.joblib").is_file()
         card = json.loads((tmp_path / "output" / "retrained.card.json").read_text())
         assert card["hyperparameters"]["max_iter"] == 60  # the parameters cell reaches the model
 
@@ -90,7 +90,7 @@ def test_notebook_02_runs_twice_in_a_fresh_copy_and_leaves_git_clean(tmp_path, m
     notebook = repo / "notebooks" / "02_retrain.ipynb"
     for _ in range(2):
         run_notebook(notebook, {"SHOWS": ["Kaos"], "HYPERPARAMETERS": {"max_iter": 40}}, notebook.parent)
-    assert (repo / "notebooks" / "output" / "retrained.joblib").is_file()
+    assert (repo / "notebooks" / "output" / "retrained.npz").is_file()
     assert _git(repo, "status", "--porcelain") == ""
 
 

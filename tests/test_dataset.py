@@ -136,3 +136,8 @@ def test_random_label_audit_agrees_on_at_least_97_percent():
     labels = table.loc[checked["row_id"], "renewed"].to_numpy()
     agree = (labels == (checked["truth"] == "renewed").astype(int).to_numpy()).mean()
     assert agree >= 0.97, f"audit agreement {agree:.1%}"
+
+
+def test_dropped_reasons_do_not_differ_only_in_case():
+    reasons = set(pd.read_csv(config.DROPPED_PATH)["reason"])
+    assert len({r.lower() for r in reasons}) == len(reasons)

@@ -105,6 +105,7 @@ def test_evaluate_json_has_every_metric_for_every_model_and_slice(run_cli):
     assert ongoing["gbm_calibrated"]["brier"] < ongoing["prior_rate"]["brier"]
 
 
+@pytest.mark.slow
 def test_evaluate_prints_the_pooled_backtest_with_intervals_and_json_has_pooled(run_cli):
     import json
 

@@ -24,6 +24,7 @@ def test_his_and_hers_top_reason_is_its_limited_format(shipped_model, dataset):
     assert result.bar.views is None and result.bar.status == "no views would do"
 
 
+@pytest.mark.slow
 def test_renewal_bar_of_ongoing_shows_gives_fifty_percent(shipped_model, dataset):
     """Wherever the probability crosses 50% as views vary, the bar sits at the crossing (trees step)."""
     ongoing = dataset[(dataset["format"] == "ongoing") & dataset["renewed"].notna()].head(20)

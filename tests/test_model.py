@@ -209,6 +209,7 @@ def test_unknown_settings_are_refused(dataset, settings, expected):
         fit_model(dataset, **settings)
 
 
+@pytest.mark.slow
 def test_train_and_evaluate_records_the_settings_in_the_card():
     from renewml.evaluate import train_and_evaluate
 

@@ -32,7 +32,6 @@ SOURCE_MATERIAL_PATH = CURATION_DIR / "source_material.csv"
 SEASON_OVERRIDES_PATH = CURATION_DIR / "season_overrides.csv"
 LABEL_OVERRIDES_PATH = CURATION_DIR / "label_overrides.csv"
 REVIEW_OVERRIDES_PATH = CURATION_DIR / "review_overrides.csv"
-PREMIERE_DATES_PATH = CURATION_DIR / "premiere_dates.csv"
 
 RAW_DIR_CANDIDATES = (
     Path(os.environ["RENEWML_RAW"]) if os.environ.get("RENEWML_RAW") else None,

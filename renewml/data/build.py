@@ -23,13 +23,11 @@ from renewml.errors import RawDataError
 FIRST_WEEKS = 4  # the decision window: features may use the first four Top-10 weeks
 OFF_THE_LIST_RANK = 11  # a season out of the Top 10 in week 2 ranks below 10th
 LATE_ENTRY_DAYS = 45  # a season first charting this long after its premiere is a library re-entry
-# TMDB editors mark a show "Ended" as soon as a season finishes airing; only trust it once the
-# season has had time for a renewal to be announced.
-SETTLE_TIME = pd.Timedelta(days=180)
-# "Ended" (TMDB, Wikipedia) is only a decision once renewals have had time to be announced. Measured on
-# the Wikipedia snapshots (`renewal_announcement_delays`): among seasons that were renewed, the share
-# already announced reaches 100% of English and non-English, first and later seasons alike, only in the
-# bin from 365 days after the debut on (it is 60-85% between 90 and 365 days for non-English shows).
+# "Ended" (TMDB, Wikipedia) is only a decision once renewals have had time to be announced: TMDB editors
+# mark a show ended as soon as a season finishes airing. Measured on the Wikipedia snapshots
+# (`renewal_announcement_delays`): among seasons that were renewed, the share already announced reaches
+# 100% in every slice (English and non-English, first and later seasons) only from 365 days after the
+# debut on; before that it is 40-90%.
 DECISION_WINDOW = pd.Timedelta(days=365)
 # A later season counts as the same production only within this gap after this season's release.
 SAME_PRODUCTION_GAP = pd.Timedelta(days=4 * 365)
@@ -389,14 +387,12 @@ def renewal_announcement_delays(table: pd.DataFrame, wiki: pd.DataFrame) -> pd.D
     The basis of `DECISION_WINDOW`: an "Ended" status is a decision only once nearly every renewal of
     seasons that old has been announced.
     """
-    from renewml.data.titles import normalize_title as _key
-
     snapshots = wiki[wiki["snapshot"].isin([pd.Timestamp("2022-11-16"), pd.Timestamp("2025-03-24")])]
     by_key = {k: g for k, g in snapshots.groupby("key")}
     records = []
     for row in table[table["renewed"] == 1].itertuples():
         n, debut = int(row.season_number), pd.Timestamp(row.debut_week)
-        for w in by_key.get(_key(row.show_title), pd.DataFrame()).itertuples():
+        for w in by_key.get(normalize_title(row.show_title), pd.DataFrame()).itertuples():
             days = (w.snapshot - debut).days
             said = wiki_status_evidence(w.status, w.seasons, n)
             if days >= 0 and (said == "renewed" or str(w.status).lower().startswith("pending")):

@@ -451,11 +451,8 @@ def predict(
     if input is not None:
         _predict_batch(loaded, Path(input), dataset, output, skip_invalid, as_json)
         return
-    frame, overrides = show_frame(dataset, show, season, title, flags)
-    predictions = predict_rows(loaded, frame)
-    for p in predictions:
-        p.overrides = overrides
-    _render(predictions, as_json, note=loaded.note)
+    frame, _ = show_frame(dataset, show, season, title, flags)
+    _render(predict_rows(loaded, frame), as_json, note=loaded.note)
 
 
 @app.command(short_help="Each input's contribution, the renewal bar and similar past seasons.")
@@ -500,13 +497,9 @@ def explain(
     loaded = load_model(model) if model else load_default_model()
     flags = _inputs_from(locals())
     dataset = load_dataset(data)
-    frame, overrides = show_frame(dataset, show, season, title, flags)
+    frame, _ = show_frame(dataset, show, season, title, flags)
     row = frame.iloc[0]
     result = explain_row(loaded, row, dataset)
-    if overrides:  # a what-if is a new row: the model never saw it, and the backtest never scored it
-        result.prediction.overrides = overrides
-        result.prediction.in_training_data = False
-        result.prediction.out_of_sample_probability = None
     if plot is not None:
         views_curve_plot(loaded, row, result.bar, plot)
         _err(f"wrote {plot}")

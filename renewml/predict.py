@@ -246,6 +246,8 @@ def with_inputs(frame: pd.DataFrame, inputs: dict[str, object]) -> tuple[pd.Data
     if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
         out["debut_views_per_day"] = None
         out = _with_derived(out)
+    # carried in the rows, so scoring labels them as what-ifs, never as seasons the model trained on
+    out["_overrides"] = [dict(overrides) for _ in range(len(out))]
     return out, overrides
 
 

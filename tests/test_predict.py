@@ -98,3 +98,18 @@ def test_a_bad_what_if_value_names_the_flag(run_cli):
     code, out, err = run_cli("predict", "Kaos", "--critic-score", "130")
     assert code == 1
     assert err.startswith("Error: --critic-score: expected a number <= 100")
+
+
+@pytest.mark.parametrize("command", ["predict", "explain"])
+def test_a_what_if_is_never_passed_off_as_a_season_the_model_trained_on(run_cli, command):
+    code, out, err = run_cli(command, "Kaos", "--json")
+    assert code == 0, err
+    plain = json.loads(out)
+    plain = plain[0] if isinstance(plain, list) else plain
+    assert plain["in_training_data"] is True and plain["out_of_sample_probability"] is not None
+    code, out, err = run_cli(command, "Kaos", "--debut-views", "50M", "--json")
+    assert code == 0, err
+    changed = json.loads(out)
+    changed = changed[0] if isinstance(changed, list) else changed
+    assert changed["in_training_data"] is False and changed["out_of_sample_probability"] is None
+    assert changed["overridden_inputs"] == {"debut_views": 50_000_000.0}

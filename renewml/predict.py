@@ -448,12 +448,14 @@ _ASSUMED = {
 }
 
 
-def _assumptions(unknown: pd.Series, record: dict[str, object], count: int) -> list[dict[str, str]]:
-    """What was assumed for each input not given, in words a user recognises."""
+def _assumptions(unknown: np.ndarray, record: dict[str, object], count: int) -> list[dict[str, str]]:
+    """What was assumed for each input not given (flags in `config.FEATURES` order), in words a user recognises."""
+    if not unknown.any():
+        return []
     pool = _pool_text(record, count)
     out = []
-    for name in config.FEATURES:
-        if unknown[name]:
+    for name, gone in zip(config.FEATURES, unknown, strict=True):
+        if gone:
             how = _ASSUMED.get(name, "averaged over")
             how = f"averaged over {pool}" if how == "averaged over" else f"{how} ({pool})"
             out.append({"input": name, "assumed": f"{name.replace('_', ' ')} not given: {how}"})
@@ -526,6 +528,10 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     absent = [name for name in config.FEATURES if name not in frame]
     missing_mask = frame[features].isna().to_numpy()
     records = frame.to_dict("records")
+    # Row flags as plain arrays: indexing a DataFrame row by row costs more than scoring it.
+    unknown_rows = unknown.reset_index(drop=True)[list(config.FEATURES)].to_numpy(dtype=bool)
+    views_unknown = unknown_rows[:, list(config.FEATURES).index("debut_views")]
+    per_format = {fmt: int((background["format"] == fmt).sum()) for fmt in config.FORMATS}
     out = []
     for index, (record, probability) in enumerate(zip(records, probabilities, strict=True)):
         missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
@@ -535,7 +541,8 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
         explained: list[dict[str, object]] = []
         reference = None
         if contributions is not None and not key_missing:
-            given = [group for group in INPUT_GROUPS if not unknown.loc[index, list(INPUT_GROUPS[group])].all()]
+            flags = dict(zip(config.FEATURES, unknown_rows[index], strict=True))
+            given = [group for group in INPUT_GROUPS if not all(flags[name] for name in INPUT_GROUPS[group])]
             explained = [
                 {
                     "input": group,
@@ -560,8 +567,8 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
             base_rate["slice_text"] = f"{fmt} seasons" if fmt else "seasons"
         count = (
             config.BACKGROUND_NEIGHBOURS
-            if not unknown.at[index, "debut_views"]
-            else (int((background["format"] == fmt).sum()) if fmt else len(background))
+            if not views_unknown[index]
+            else (per_format.get(fmt, 0) if fmt else len(background))
         )
         season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
         row_id = None if row_id is None or pd.isna(row_id) else str(row_id)
@@ -578,7 +585,7 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
                 missing_inputs=missing,
                 actual=None if outcome is None or pd.isna(outcome) else str(outcome),
                 row_id=row_id,
-                assumed=_assumptions(unknown.iloc[index], record, count),
+                assumed=_assumptions(unknown_rows[index], record, count),
                 base_rate=base_rate,
                 in_training_data=seen,
                 out_of_sample_probability=model.out_of_sample.get(row_id) if seen else None,

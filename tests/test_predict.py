@@ -98,3 +98,28 @@ def test_a_bad_what_if_value_names_the_flag(run_cli):
     code, out, err = run_cli("predict", "Kaos", "--critic-score", "130")
     assert code == 1
     assert err.startswith("Error: --critic-score: expected a number <= 100")
+
+
+def test_vectorised_validation_agrees_with_the_cell_rules_on_every_kind_of_bad_cell():
+    import pandas as pd
+
+    from renewml.data.schema import PREDICT_COLUMNS, PREDICT_REQUIRED, _check_frame_by_cell, check_frame
+
+    raw = pd.DataFrame(
+        {
+            "show_title": ["A", " B ", "", "nan", "C", "D", "E", "F", "G", "H", "I", "J"],
+            "season_number": ["1", "2.0", "2.5", "0", "61", "x", "", "NA", "1e1", "-1", "1,0", " 3 "],
+            "debut_views": ["19.9M", "850K", "1,200", "1_000", "-5", "inf", "nan", ".5", "1e999", "2e5", "19.9 m", "١٢"],
+            "format": ["limited", "ongoing", "Limited", "", "x", "limited", "limited", "limited", "limited"]
+            + ["limited", "limited", "null"],
+            "critic_score": ["101", "-0", "100", "0", "1e2", "50.5", "abc", "5k", " ", "-1e1", "7", "8"],
+            "not_an_input": ["x"] * 12,
+        },
+        dtype=str,
+    )
+    assert len(check_frame(raw, PREDICT_COLUMNS, PREDICT_REQUIRED)[1]) >= 15
+    for frame in (raw, raw.assign(critic_score=""), raw.iloc[:2].assign(season_number=["1", "2"])):
+        fast, fast_problems = check_frame(frame, PREDICT_COLUMNS, PREDICT_REQUIRED)
+        slow, slow_problems = _check_frame_by_cell(frame, PREDICT_COLUMNS, PREDICT_REQUIRED)
+        assert fast_problems == slow_problems
+        pd.testing.assert_frame_equal(fast, slow)

@@ -123,3 +123,26 @@ def test_vectorised_validation_agrees_with_the_cell_rules_on_every_kind_of_bad_c
         slow, slow_problems = _check_frame_by_cell(frame, PREDICT_COLUMNS, PREDICT_REQUIRED)
         assert fast_problems == slow_problems
         pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_predict_table_gives_what_predict_rows_gives_without_reasons(shipped_model, dataset, tmp_path):
+    import pandas as pd
+
+    from renewml.predict import predict_rows, predict_table, read_batch
+
+    rows = dataset.sample(60, random_state=0)[["show_title", "season_number", "format", "debut_views", "critic_score"]]
+    new = rows.assign(show_title=[f"new show {i}" for i in range(len(rows))])
+    new.loc[new.index[:5], "debut_views"] = None  # too early to tell
+    new.loc[new.index[5:10], "format"] = None
+    source = tmp_path / "shows.csv"
+    pd.concat([rows.head(20), new]).to_csv(source, index=False)  # some looked up in the data, some new
+    frame = read_batch(source, dataset).frame
+    table = predict_table(shipped_model, frame)
+    predictions = predict_rows(shipped_model, frame, reasons=False)
+    assert table["show_title"].tolist() == [p.title for p in predictions]
+    assert table["season_number"].tolist() == [pd.NA if p.season is None else p.season for p in predictions]
+    shown = [None if pd.isna(v) else v for v in table["probability"]]
+    assert shown == [None if p.probability is None else round(p.probability, 4) for p in predictions]
+    assert table["band"].tolist() == [p.band for p in predictions]
+    assert table["note"].tolist() == [p.note for p in predictions]
+    assert "too early to tell" in table["band"].tolist()

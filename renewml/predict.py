@@ -378,8 +378,13 @@ def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
             frame[name] = None
     frame = frame.astype(object)
     inputs = [c for c in LOOKUP_COLUMNS if c != "season_number"]
-    for index, title, season in zip(frame.index, frame["show_title"], frame["season_number"], strict=True):
-        positions = by_key.get(normalize_title(str(title))) if title is not None and not pd.isna(title) else None
+    titles = frame["show_title"]
+    keys = _title_keys(titles)
+    named = keys.isin(by_key).to_numpy(dtype=bool) & titles.notna().to_numpy(dtype=bool)
+    for index, title, season in zip(
+        frame.index[named], titles[named], frame["season_number"][named], strict=True
+    ):
+        positions = by_key.get(normalize_title(str(title)))
         if not positions:
             continue
         name = records[positions[0]]["show_title"]
@@ -405,6 +410,26 @@ def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
             f"; given columns override: {', '.join(given)}" if given else ""
         )
     return frame
+
+
+def _title_keys(titles: pd.Series) -> pd.Series:
+    """`normalize_title` of every title, with pandas string methods for the plain ASCII ones.
+
+    NFKD and combining marks change nothing in ASCII text, so the rest of the folding is the same
+    three replacements; other titles go through `normalize_title` itself.
+    """
+    text = titles.astype(object).map(str, na_action="ignore").fillna("")
+    ascii_only = pd.Series([t.isascii() for t in text], index=text.index, dtype=bool)
+    keys = (
+        text.str.lower()
+        .str.replace("&", "and", regex=False)
+        .str.replace(r"\[[^\]]*\]", "", regex=True)
+        .str.replace(r"[\W_]+", "", regex=True)
+    )
+    others = ~ascii_only
+    if others.any():
+        keys[others] = [normalize_title(t) for t in text[others]]
+    return keys
 
 
 def batch_template(dataset: pd.DataFrame) -> str:

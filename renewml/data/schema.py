@@ -423,8 +423,8 @@ def check_frame(
         if column is None:
             converted[name] = cells
             continue
-        values, expected = _check_column(cells, column)
-        for at in np.flatnonzero(pd.notna(expected)):
+        values, expected, failing = _check_column(cells, column)
+        for at in np.flatnonzero(failing):
             index, cell = raw.index[at], cells.iloc[at]
             problems.append(Problem(int(index) + 2, name, f"expected {expected[at]}, found '{cell}'"))
         converted[name] = values
@@ -457,16 +457,17 @@ def _check_frame_by_cell(
 
 
 _BLANK_WORDS = ("nan", "na", "n/a", "none", "null")
-_SCIENTIFIC = r"\s*-?\d+(\.\d*)?[eE][+-]?\d+\s*|\s*-\d+(\.\d*)?\s*"
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
 
 
-def _check_column(cells: pd.Series, column: Column) -> tuple[pd.Series, np.ndarray]:
-    """Converted values and, per cell, the expectation it fails (None when it fits) for one column."""
+def _check_column(cells: pd.Series, column: Column) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Converted values, per cell the expectation it fails (None when it fits), and which cells fail."""
     # Distinct cells are checked once; each cell takes the answer of its text.
     codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
     texts = pd.Series([str(u) for u in uniques], dtype=object)
     values, expected = _check_distinct(texts, column)
     cell_values, cell_expected = values[codes], expected[codes]
+    failing = np.array([e is not None for e in expected], dtype=bool)[codes]
     if column.kind in ("int", "float"):
         numbers = np.asarray(cell_values, dtype=object)
         present = np.array([v is not None for v in values], dtype=bool)[codes]
@@ -478,8 +479,8 @@ def _check_column(cells: pd.Series, column: Column) -> tuple[pd.Series, np.ndarr
             floats = np.full(len(numbers), np.nan)
             floats[present] = numbers[present].astype(float)
             out = pd.Series(floats, index=cells.index)
-        return out, cell_expected
-    return pd.Series(list(cell_values), index=cells.index), cell_expected
+        return out, cell_expected, failing
+    return pd.Series(list(cell_values), index=cells.index), cell_expected, failing
 
 
 def _check_distinct(texts: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -511,20 +512,26 @@ def _check_distinct(texts: pd.Series, column: Column) -> tuple[np.ndarray, np.nd
 def _check_numbers(
     text: pd.Series, filled: np.ndarray, column: Column, values: np.ndarray, expected: np.ndarray
 ) -> None:
-    """Numbers as `parse_number` reads them ('19.9M', '1,200', '-3', '2e5'), range-checked with masks."""
-    parts = text.str.extract(_COUNT)
-    counted = filled & parts[0].notna().to_numpy(dtype=bool)
-    scientific = filled & ~counted & text.str.fullmatch(_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
-    number = np.full(len(text), np.nan)
-    if counted.any():
-        digits = parts[0].to_numpy(dtype=object)[counted]
-        scale = [_MULTIPLIER[s.lower()] for s in parts[1].to_numpy(dtype=object)[counted]]
-        number[counted] = np.array([float(d.replace(",", "").replace("_", "")) for d in digits]) * np.array(scale)
-    if scientific.any():
-        number[scientific] = [float(t) for t in text.to_numpy(dtype=object)[scientific]]
-    parsed = counted | scientific
+    """Numbers as `parse_number` reads them ('19.9M', '1,200', '-3', '2e5'), range-checked with masks.
+
+    A plain decimal ('-12.5', '3', '1e5') reads the same with `float`, so one regex pass converts those;
+    the few other cells (counts with a suffix or separators, mistakes) go through `parse_number` itself.
+    """
+    plain = _PLAIN.fullmatch
+    cells = text.to_numpy(dtype=object)
+    number = np.full(len(cells), np.nan)
+    at = np.flatnonzero(filled)
+    # A plain decimal is never NaN (it may be inf), so NaN marks the cells left to parse_number.
+    number[at] = [float(t) if plain(t) else math.nan for t in cells[at]]
+    parsed = filled & ~np.isnan(number)
+    for position in np.flatnonzero(filled & ~parsed):
+        try:
+            number[position] = parse_number(cells[position])
+        except ValueError:
+            continue
+        parsed[position] = True
     expected[filled & ~parsed] = "a number" + (" (whole)" if column.kind == "int" else "")
-    bad = np.zeros(len(text), dtype=bool)
+    bad = np.zeros(len(cells), dtype=bool)
     checks = [(parsed & ~np.isfinite(number), "a finite number")]
     with np.errstate(invalid="ignore"):
         if column.kind == "int":
@@ -534,14 +541,10 @@ def _check_numbers(
         if column.maximum is not None:
             checks.append((parsed & (number > column.maximum), f"a number <= {column.maximum:g}"))
     for mask, message in checks:
-        first = mask & ~bad
-        expected[first] = message
+        expected[mask & ~bad] = message
         bad |= mask
     ok = parsed & ~bad
-    if column.kind == "int":
-        values[ok] = [int(v) for v in number[ok]]
-    else:
-        values[ok] = [float(v) for v in number[ok]]
+    values[ok] = [int(v) for v in number[ok]] if column.kind == "int" else number[ok].tolist()
 
 
 def read_csv_strict(path: Path) -> pd.DataFrame:

@@ -337,7 +337,7 @@ class Batch:
 
 
 def read_batch(path: object, dataset: pd.DataFrame | None = None) -> Batch:
-    """A user CSV for batch prediction: checked cell by cell; problems returned, not dropped.
+    """A user CSV for batch prediction: every cell checked (column by column); problems returned, not dropped.
 
     With `dataset`, a row whose show_title (and season_number, if given) names a season in the data is
     looked up as `predict "TITLE" --season N` would, and its non-empty cells override the data; the row's

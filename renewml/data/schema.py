@@ -457,6 +457,7 @@ def _check_frame_by_cell(
 
 
 _BLANK_WORDS = ("nan", "na", "n/a", "none", "null")
+_FIRST_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*")
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
 
 
@@ -562,25 +563,30 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError(f"{path}, row {line}: bytes that are not UTF-8; save the file as UTF-8") from None
-    header = text.splitlines()[0]
+    header = _FIRST_LINE.match(text).group()  # text.splitlines()[0], without splitting every line
     if "," not in header and any(sep in header for sep in (";", "\t", "|")):
         found = next(sep for sep in (";", "\t", "|") if sep in header)
         raise InputError(f"{path}, row 1: expected comma-separated columns, found {found!r} as the separator")
+    del data
     try:
         rows = list(csv.reader(text.splitlines()))
     except csv.Error as error:
         raise InputError(f"{path}: not a readable CSV ({error})") from None
+    del text
     width = len(rows[0])
-    for number, row in enumerate(rows[1:], start=2):
-        if row and len(row) != width:
-            raise InputError(f"{path}, row {number}: expected {width} fields like the header, found {len(row)}")
-    body = [r for r in rows[1:] if r]
+    widths = set(map(len, rows))
+    if not widths <= {0, width}:  # a ragged row: find the first one
+        for number, row in enumerate(rows[1:], start=2):
+            if row and len(row) != width:
+                raise InputError(f"{path}, row {number}: expected {width} fields like the header, found {len(row)}")
+    body = [r for r in rows[1:] if r] if 0 in widths else rows[1:]
     if not body:
         raise InputError(f"{path}: the file has a header but no data rows")
     names = [h.strip() for h in rows[0]]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise InputError(f"{path}, row 1: column '{duplicates[0]}' appears more than once")
+    del rows
     return pd.DataFrame(body, columns=names, dtype=str)
 
 

@@ -537,7 +537,7 @@ def _predict_batch(
 
     from renewml.errors import InputError
     from renewml.io import atomic_write
-    from renewml.predict import predict_rows, read_batch
+    from renewml.predict import predict_rows, predict_table, read_batch
 
     batch = read_batch(path, dataset)
     if batch.ignored_columns:
@@ -560,7 +560,14 @@ def _predict_batch(
     looked_up = sum(note.startswith("looked up") for note in frame.get("_note", pd.Series(dtype=object)).dropna())
     if looked_up:
         _err(f"renewml: {looked_up} row(s) name a show in the data and were looked up there (see the note column)")
-    predictions = predict_rows(loaded, frame, reasons=len(frame) <= config.BATCH_REASONS_MAX_ROWS)
+    reasons = len(frame) <= config.BATCH_REASONS_MAX_ROWS
+    if output is not None and not reasons:  # a large batch to a file: scored column by column
+        table = predict_table(loaded, frame)
+        table.insert(4, "top_reasons", "")
+        atomic_write(Path(output), lambda tmp: table.to_csv(tmp, index=False))
+        print(f"wrote {len(table)} predictions to {output}")
+        return
+    predictions = predict_rows(loaded, frame, reasons=reasons)
     if output is not None:
         table = pd.DataFrame(
             {

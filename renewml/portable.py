@@ -36,8 +36,9 @@ FORMAT_NAME = "renewml-portable"
 FORMAT_VERSION = 1
 STRUCTURE_KEY = "structure_json"
 NODE_FIELDS = ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value")
-# Rows scored at once: bounds the (rows x trees) index arrays of a large batch.
-CHUNK_ROWS = 20_000
+# Rows scored at once: bounds the (rows x trees) index arrays of a large batch (5,000 x 150 trees stays
+# in the CPU caches, measured faster than 2,000, 10,000 or 20,000).
+CHUNK_ROWS = 5_000
 
 
 # --------------------------------------------------------------------------------------------------
@@ -91,6 +92,7 @@ class PortableEstimator:
         self.arrays = arrays
         self.classes_ = np.asarray(structure["classes"])
         self.feature_names_in_ = list(structure["input_columns"])
+        self._walks: dict[int, tuple[np.ndarray, ...]] = {}
 
     def _transform(self, fold: dict, X: object) -> np.ndarray:
         columns: list[np.ndarray] = []
@@ -101,20 +103,39 @@ class PortableEstimator:
             columns.extend(block)
         return np.column_stack(columns) if columns else np.empty((len(X), 0))
 
+    def _walk(self, fold_index: int) -> tuple[np.ndarray, ...]:
+        """A fold's node arrays arranged for walking: a leaf is its own child on both sides, so every
+        row can take the same number of steps, and the two children sit side by side (right, left)."""
+        walks = self.__dict__.setdefault("_walks", {})  # also for a copy made without __init__
+        if fold_index not in walks:
+            a = {name: self.arrays[f"fold{fold_index}.{name}"] for name in NODE_FIELDS}
+            leaf = a["is_leaf"].astype(bool)
+            nodes = np.arange(len(leaf))
+            children = np.stack([np.where(leaf, nodes, a["right"]), np.where(leaf, nodes, a["left"])], axis=1)
+            walks[fold_index] = (
+                a["feature"].astype(np.intp),
+                a["threshold"],
+                a["missing_left"].astype(bool),
+                children.astype(np.intp).ravel(),
+                a["value"],
+            )
+        return walks[fold_index]
+
     def _raw(self, fold_index: int, fold: dict, Xt: np.ndarray) -> np.ndarray:
         """Baseline plus every tree's leaf value, added tree by tree as scikit-learn does."""
-        prefix = f"fold{fold_index}."
-        a = {name: self.arrays[prefix + name] for name in NODE_FIELDS}
-        roots = self.arrays[prefix + "roots"]
+        feature, threshold, missing_left, children, leaf_value = self._walk(fold_index)
+        roots = self.arrays[f"fold{fold_index}.roots"]
         raw = np.zeros(len(Xt)) + float(fold["baseline"])
         rows = np.arange(len(Xt))[:, None]
-        node = np.broadcast_to(roots, (len(Xt), len(roots))).copy()
+        node = np.broadcast_to(roots, (len(Xt), len(roots))).astype(np.intp)
         for _ in range(int(fold["max_depth"])):
-            value = Xt[rows, a["feature"][node]]
-            go_left = np.where(np.isnan(value), a["missing_left"][node], value <= a["threshold"][node])
-            step = np.where(go_left, a["left"][node], a["right"][node])
-            node = np.where(a["is_leaf"][node], node, step)
-        leaves = a["value"][node]
+            value = Xt[rows, feature[node]]
+            go_left = value <= threshold[node]
+            missing = np.isnan(value)
+            if missing.any():
+                go_left = np.where(missing, missing_left[node], go_left)
+            node = children[2 * node + go_left]
+        leaves = leaf_value[node]
         for tree in range(leaves.shape[1]):
             raw += leaves[:, tree]
         return raw

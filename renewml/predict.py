@@ -339,7 +339,7 @@ class Batch:
 
 
 def read_batch(path: object, dataset: pd.DataFrame | None = None) -> Batch:
-    """A user CSV for batch prediction: checked cell by cell; problems returned, not dropped.
+    """A user CSV for batch prediction: every cell checked (column by column); problems returned, not dropped.
 
     With `dataset`, a row whose show_title (and season_number, if given) names a season in the data is
     looked up as `predict "TITLE" --season N` would, and its non-empty cells override the data; the row's
@@ -380,8 +380,13 @@ def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
             frame[name] = None
     frame = frame.astype(object)
     inputs = [c for c in LOOKUP_COLUMNS if c != "season_number"]
-    for index, title, season in zip(frame.index, frame["show_title"], frame["season_number"], strict=True):
-        positions = by_key.get(normalize_title(str(title))) if title is not None and not pd.isna(title) else None
+    titles = frame["show_title"]
+    keys = _title_keys(titles)
+    named = keys.isin(by_key).to_numpy(dtype=bool) & titles.notna().to_numpy(dtype=bool)
+    for index, title, season in zip(
+        frame.index[named], titles[named], frame["season_number"][named], strict=True
+    ):
+        positions = by_key.get(normalize_title(str(title)))
         if not positions:
             continue
         name = records[positions[0]]["show_title"]
@@ -407,6 +412,26 @@ def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
             f"; given columns override: {', '.join(given)}" if given else ""
         )
     return frame
+
+
+def _title_keys(titles: pd.Series) -> pd.Series:
+    """`normalize_title` of every title, with pandas string methods for the plain ASCII ones.
+
+    NFKD and combining marks change nothing in ASCII text, so the rest of the folding is the same
+    three replacements; other titles go through `normalize_title` itself.
+    """
+    text = titles.astype(object).map(str, na_action="ignore").fillna("")
+    ascii_only = pd.Series([t.isascii() for t in text], index=text.index, dtype=bool)
+    keys = (
+        text.str.lower()
+        .str.replace("&", "and", regex=False)
+        .str.replace(r"\[[^\]]*\]", "", regex=True)
+        .str.replace(r"[\W_]+", "", regex=True)
+    )
+    others = ~ascii_only
+    if others.any():
+        keys[others] = [normalize_title(t) for t in text[others]]
+    return keys
 
 
 def batch_template(dataset: pd.DataFrame) -> str:
@@ -450,12 +475,14 @@ _ASSUMED = {
 }
 
 
-def _assumptions(unknown: pd.Series, record: dict[str, object], count: int) -> list[dict[str, str]]:
-    """What was assumed for each input not given, in words a user recognises."""
+def _assumptions(unknown: np.ndarray, record: dict[str, object], count: int) -> list[dict[str, str]]:
+    """What was assumed for each input not given (flags in `config.FEATURES` order), in words a user recognises."""
+    if not unknown.any():
+        return []
     pool = _pool_text(record, count)
     out = []
-    for name in config.FEATURES:
-        if unknown[name]:
+    for name, gone in zip(config.FEATURES, unknown, strict=True):
+        if gone:
             how = _ASSUMED.get(name, "averaged over")
             how = f"averaged over {pool}" if how == "averaged over" else f"{how} ({pool})"
             out.append({"input": name, "assumed": f"{name.replace('_', ' ')} not given: {how}"})
@@ -528,6 +555,10 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     absent = [name for name in config.FEATURES if name not in frame]
     missing_mask = frame[features].isna().to_numpy()
     records = frame.to_dict("records")
+    # Row flags as plain arrays: indexing a DataFrame row by row costs more than scoring it.
+    unknown_rows = unknown.reset_index(drop=True)[list(config.FEATURES)].to_numpy(dtype=bool)
+    views_unknown = unknown_rows[:, list(config.FEATURES).index("debut_views")]
+    per_format = {fmt: int((background["format"] == fmt).sum()) for fmt in config.FORMATS}
     out = []
     for index, (record, probability) in enumerate(zip(records, probabilities, strict=True)):
         missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
@@ -537,7 +568,8 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
         explained: list[dict[str, object]] = []
         reference = None
         if contributions is not None and not key_missing:
-            given = [group for group in INPUT_GROUPS if not unknown.loc[index, list(INPUT_GROUPS[group])].all()]
+            flags = dict(zip(config.FEATURES, unknown_rows[index], strict=True))
+            given = [group for group in INPUT_GROUPS if not all(flags[name] for name in INPUT_GROUPS[group])]
             explained = [
                 {
                     "input": group,
@@ -562,8 +594,8 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
             base_rate["slice_text"] = f"{fmt} seasons" if fmt else "seasons"
         count = (
             config.BACKGROUND_NEIGHBOURS
-            if not unknown.at[index, "debut_views"]
-            else (int((background["format"] == fmt).sum()) if fmt else len(background))
+            if not views_unknown[index]
+            else (per_format.get(fmt, 0) if fmt else len(background))
         )
         season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
         row_id = None if row_id is None or pd.isna(row_id) else str(row_id)
@@ -580,7 +612,7 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
                 missing_inputs=missing,
                 actual=None if outcome is None or pd.isna(outcome) else str(outcome),
                 row_id=row_id,
-                assumed=_assumptions(unknown.iloc[index], record, count),
+                assumed=_assumptions(unknown_rows[index], record, count),
                 base_rate=base_rate,
                 in_training_data=seen,
                 out_of_sample_probability=model.out_of_sample.get(row_id) if seen else None,
@@ -590,6 +622,36 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
             )
         )
     return out
+
+
+def predict_table(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
+    """Title, season, probability, band and note per row, as `predict_rows(..., reasons=False)` gives them.
+
+    Built column by column, so that a batch of a million rows is scored without a `Prediction` per row.
+    """
+    model = loaded.model
+    frame = frame.reset_index(drop=True)
+    unknown = unknown_inputs(frame)
+    with limited_threads():
+        probabilities = averaged_proba(model.estimator, frame, unknown, model.background)
+    key_missing = np.zeros(len(frame), dtype=bool)
+    for name in config.KEY_FEATURES:
+        key_missing |= frame[name].isna().to_numpy(dtype=bool) if name in frame else True
+    shown = np.round(probabilities * 100)  # half to even, as `percent` rounds
+    bands = np.select([shown >= threshold for threshold, _ in BANDS], [name for _, name in BANDS], default=BANDS[-1][1])
+    bands = np.where(key_missing, TOO_EARLY, bands)
+    rounded = [None if gone else round(float(p), 4) for p, gone in zip(probabilities, key_missing, strict=True)]
+    season = frame["season_number"] if "season_number" in frame else pd.Series(None, index=frame.index, dtype=object)
+    notes = frame["_note"] if "_note" in frame else pd.Series(None, index=frame.index, dtype=object)
+    return pd.DataFrame(
+        {
+            "show_title": frame["show_title"].astype(object).map(str),
+            "season_number": pd.to_numeric(season.astype(object), errors="coerce").astype("Int64"),
+            "probability": rounded,
+            "band": bands.astype(object),
+            "note": [note if isinstance(note, str) else "" for note in notes],
+        }
+    )
 
 
 def format_views(value: float) -> str:

@@ -113,3 +113,51 @@ def test_a_what_if_is_never_passed_off_as_a_season_the_model_trained_on(run_cli,
     changed = changed[0] if isinstance(changed, list) else changed
     assert changed["in_training_data"] is False and changed["out_of_sample_probability"] is None
     assert changed["overridden_inputs"] == {"debut_views": 50_000_000.0}
+
+
+def test_vectorised_validation_agrees_with_the_cell_rules_on_every_kind_of_bad_cell():
+    import pandas as pd
+
+    from renewml.data.schema import PREDICT_COLUMNS, PREDICT_REQUIRED, _check_frame_by_cell, check_frame
+
+    raw = pd.DataFrame(
+        {
+            "show_title": ["A", " B ", "", "nan", "C", "D", "E", "F", "G", "H", "I", "J"],
+            "season_number": ["1", "2.0", "2.5", "0", "61", "x", "", "NA", "1e1", "-1", "1,0", " 3 "],
+            "debut_views": ["19.9M", "850K", "1,200", "1_000", "-5", "inf", "nan", ".5", "1e999", "2e5", "19.9 m", "١٢"],
+            "format": ["limited", "ongoing", "Limited", "", "x", "limited", "limited", "limited", "limited"]
+            + ["limited", "limited", "null"],
+            "critic_score": ["101", "-0", "100", "0", "1e2", "50.5", "abc", "5k", " ", "-1e1", "7", "8"],
+            "not_an_input": ["x"] * 12,
+        },
+        dtype=str,
+    )
+    assert len(check_frame(raw, PREDICT_COLUMNS, PREDICT_REQUIRED)[1]) >= 15
+    for frame in (raw, raw.assign(critic_score=""), raw.iloc[:2].assign(season_number=["1", "2"])):
+        fast, fast_problems = check_frame(frame, PREDICT_COLUMNS, PREDICT_REQUIRED)
+        slow, slow_problems = _check_frame_by_cell(frame, PREDICT_COLUMNS, PREDICT_REQUIRED)
+        assert fast_problems == slow_problems
+        pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_predict_table_gives_what_predict_rows_gives_without_reasons(shipped_model, dataset, tmp_path):
+    import pandas as pd
+
+    from renewml.predict import predict_rows, predict_table, read_batch
+
+    rows = dataset.sample(60, random_state=0)[["show_title", "season_number", "format", "debut_views", "critic_score"]]
+    new = rows.assign(show_title=[f"new show {i}" for i in range(len(rows))])
+    new.loc[new.index[:5], "debut_views"] = None  # too early to tell
+    new.loc[new.index[5:10], "format"] = None
+    source = tmp_path / "shows.csv"
+    pd.concat([rows.head(20), new]).to_csv(source, index=False)  # some looked up in the data, some new
+    frame = read_batch(source, dataset).frame
+    table = predict_table(shipped_model, frame)
+    predictions = predict_rows(shipped_model, frame, reasons=False)
+    assert table["show_title"].tolist() == [p.title for p in predictions]
+    assert table["season_number"].tolist() == [pd.NA if p.season is None else p.season for p in predictions]
+    shown = [None if pd.isna(v) else v for v in table["probability"]]
+    assert shown == [None if p.probability is None else round(p.probability, 4) for p in predictions]
+    assert table["band"].tolist() == [p.band for p in predictions]
+    assert table["note"].tolist() == [p.note for p in predictions]
+    assert "too early to tell" in table["band"].tolist()

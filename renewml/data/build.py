@@ -25,9 +25,9 @@ OFF_THE_LIST_RANK = 11  # a season out of the Top 10 in week 2 ranks below 10th
 LATE_ENTRY_DAYS = 45  # a season first charting this long after its premiere is a library re-entry
 # "Ended" (TMDB, Wikipedia) is only a decision once renewals have had time to be announced: TMDB editors
 # mark a show ended as soon as a season finishes airing. Measured on the Wikipedia snapshots
-# (`renewal_announcement_delays`): among seasons that were renewed, the share already announced reaches
-# 100% in every slice (English and non-English, first and later seasons) only from 365 days after the
-# debut on; before that it is 40-90%.
+# (`renewal_announcement_delays`): among seasons that were renewed, the share already announced is 100%
+# in every slice (English and non-English, first and later seasons) from 365 to 730 days after the debut,
+# and below 100% (40-90%) somewhere in every slice before 365 days.
 DECISION_WINDOW = pd.Timedelta(days=365)
 # A later season counts as the same production only within this gap after this season's release.
 SAME_PRODUCTION_GAP = pd.Timedelta(days=4 * 365)

@@ -191,10 +191,6 @@ def train(
     print(f"wrote {written}, its card and a joblib copy for notebooks ({result.card.joblib_file})")
 
 
-def _fmt_auc(value: float | None) -> str:
-    return "  n/a" if value is None else f"{value:.3f}"
-
-
 def _fmt_interval(scores: dict, metric: str) -> str:
     value = scores.get(metric)
     interval = (scores.get("interval_95") or {}).get(metric)

@@ -256,25 +256,6 @@ def _fast_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
     return out
 
 
-def bootstrap_intervals(
-    y: np.ndarray, p: np.ndarray, n_boot: int, random_state: int = config.RANDOM_STATE
-) -> dict[str, list[float] | None]:
-    """95% percentile intervals of each metric over rows resampled with replacement."""
-    rng = np.random.default_rng(random_state)
-    y = np.asarray(y, dtype=int)
-    p = np.asarray(p, dtype=float)
-    draws: dict[str, list[float]] = {}
-    for _ in range(n_boot):
-        index = rng.integers(0, len(y), len(y))
-        for name, value in _fast_metrics(y[index], p[index]).items():
-            if value is not None:
-                draws.setdefault(name, []).append(value)
-    return {
-        name: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if len(v) >= n_boot // 2 else None
-        for name, v in draws.items()
-    }
-
-
 def _scored_slices(
     test: pd.DataFrame, predictions: dict[str, np.ndarray], n_boot: int, headline: str | None
 ) -> dict[str, object]:

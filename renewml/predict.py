@@ -568,24 +568,23 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
         explained: list[dict[str, object]] = []
         reference = None
         if contributions is not None and not key_missing:
+            row = pd.Series(record)
             flags = dict(zip(config.FEATURES, unknown_rows[index], strict=True))
             given = [group for group in INPUT_GROUPS if not all(flags[name] for name in INPUT_GROUPS[group])]
             explained = [
-                {
-                    "input": group,
-                    "value": describe_group(group, pd.Series(record), profile),
-                    "contribution": round(float(c), 4),
-                }
-                for group, c in sorted(zip(INPUT_GROUPS, contributions[index], strict=True), key=lambda gc: -abs(gc[1]))
+                {"input": group, "value": describe_group(group, row, profile), "contribution": round(float(c), 4)}
+                for group, c in zip(INPUT_GROUPS, contributions[index], strict=True)
                 if group in given  # a group not given at all gets no credit either way
             ]
             if fmt is not None:  # first step: from the average decided season to the average of this format
                 averages = averages or format_references(model.estimator, background, profile)
-                averages[fmt] = float(references[index])  # the format's average, as the Shapley values start from it
-                step = {"input": "format", "value": describe_group("format", pd.Series(record), profile)}
-                explained.append({**step, "contribution": round(float(references[index] - averages["all"]), 4)})
-                explained.sort(key=lambda r: -abs(float(r["contribution"])))
-                reference = _reference_text(fmt, averages, profile)
+                # the format's average as the Shapley values start from it, so every step adds up
+                start = {**averages, fmt: float(references[index])}
+                step = round(start[fmt] - start["all"], 4)
+                described = describe_group("format", row, profile)
+                explained.append({"input": "format", "value": described, "contribution": step})
+                reference = _reference_text(fmt, start, profile)
+            explained.sort(key=lambda r: -abs(float(r["contribution"])))
         base_rate = None
         if key_missing:
             slice_name = fmt or "all"

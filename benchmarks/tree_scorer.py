@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+# score with the renewml of this checkout, not whichever one is installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def sample_rows(dataset: pd.DataFrame, rows: int, seed: int = 0) -> pd.DataFrame:
@@ -56,6 +61,8 @@ def main() -> None:
     from renewml import config
     from renewml.data import load_dataset
     from renewml.model import load_model
+
+    print(f"renewml from {Path(sys.modules['renewml'].__file__).parent}")
 
     estimator = load_model(config.MODEL_PATH).model.estimator
     dataset = load_dataset()

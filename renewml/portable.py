@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +37,12 @@ FORMAT_NAME = "renewml-portable"
 FORMAT_VERSION = 1
 STRUCTURE_KEY = "structure_json"
 NODE_FIELDS = ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value")
-# Rows scored at once: bounds the (rows x trees) index arrays of a large batch (5,000 x 150 trees stays
-# in the CPU caches, measured faster than 2,000, 10,000 or 20,000).
-CHUNK_ROWS = 5_000
+# Rows scored at once: bounds the memory of a large batch (the transformed columns and the
+# (trees x rows) key array); TODO measure.
+CHUNK_ROWS = 32_768
+# A tree with at most this many splits is scored through a lookup table of 2**splits leaf values (a
+# depth-3 tree has at most 7 splits); a fold with a larger tree is walked node by node instead.
+MAX_TABLE_SPLITS = 10
 
 
 # --------------------------------------------------------------------------------------------------
@@ -50,41 +54,154 @@ def _log10p1_clip0(values: np.ndarray) -> np.ndarray:
     return np.log10(np.clip(np.asarray(values, dtype=float), 0, None) + 1.0)
 
 
-def _apply_step(step: dict, block: list[np.ndarray]) -> list[np.ndarray]:
-    """One transformer step on a block of columns (a list of 1-D arrays)."""
+def _factorize(column: object) -> tuple[list, np.ndarray] | None:
+    """The distinct values of a column in order of appearance and each row's index into them, or None
+    for unhashable cells. Equal cells share an index, so comparing the few distinct values replaces
+    comparing every cell (object comparisons cost ~10 ns a cell, per category and per fold)."""
+    values = np.asarray(column, dtype=object).ravel().tolist()
+    index: defaultdict = defaultdict()
+    index.default_factory = index.__len__  # a new value gets the next index
+    try:
+        codes = np.fromiter(map(index.__getitem__, values), dtype=np.intp, count=len(values))
+    except TypeError:
+        return None
+    return list(index), codes
+
+
+def _exact_text(value: object) -> bool:
+    """Whether every cell merged with `value` by `_factorize` (equal to it) has the same str():
+    true of strings, None and NaN, not of numbers (1 == 1.0 == True)."""
+    return isinstance(value, str) or value is None or (isinstance(value, float) and value != value)
+
+
+class _Columns:
+    """The input columns of one call, with what several folds compute alike kept once: the factorized
+    text columns, their one-hot columns and the log views (they do not depend on a fold's fit)."""
+
+    def __init__(self, X: object):
+        self.X = X
+        self.memo: dict = {}
+
+    def get(self, key: tuple, compute):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+    def factorized(self, name: str) -> tuple[list, np.ndarray] | None:
+        return self.get(("factorize", name), lambda: _factorize(self.X[name]))
+
+
+def _onehot(column: np.ndarray, factorized: tuple[list, np.ndarray] | None, categories: list) -> list[np.ndarray]:
+    if factorized is None:
+        values = np.asarray(column, dtype=object)
+        return [(values == category).astype(float) for category in categories]
+    uniques, codes = factorized
+    return [np.array([bool(u == category) for u in uniques], dtype=float)[codes] for category in categories]
+
+
+def _group_medians(step: dict, groups: np.ndarray, factorized: tuple[list, np.ndarray] | None) -> np.ndarray:
+    overall, by_group = float(step["overall_median"]), step["group_medians"]
+    if factorized is not None and all(_exact_text(u) for u in factorized[0]):
+        uniques, codes = factorized
+        return np.array([by_group.get(str(u), overall) for u in uniques], dtype=float)[codes]
+    text = np.asarray(groups, dtype=object).astype(str)
+    medians = np.full(len(text), overall)
+    for group, median in by_group.items():
+        medians[text == group] = median
+    return medians
+
+
+def _apply_step(step: dict, block: list[np.ndarray], keys: list, columns: _Columns) -> tuple[list, list]:
+    """One transformer step on a block of columns (1-D arrays); `keys` name what each column is computed
+    from (a hashable key, or None), so that fold-independent results are computed once per call."""
     kind = step["kind"]
     if kind == "passthrough":
-        return [np.asarray(column, dtype=float) for column in block]
+        return [np.asarray(column, dtype=float) for column in block], keys
     if kind == "log10p1_clip0":
-        return [_log10p1_clip0(column) for column in block]
+        out, out_keys = [], []
+        for column, key in zip(block, keys, strict=True):
+            out_keys.append(None if key is None else ("log", key))
+            out.append(_log10p1_clip0(column) if key is None else columns.get(out_keys[-1], lambda c=column: _log10p1_clip0(c)))
+        return out, out_keys
     if kind == "impute":
-        out = []
-        for column, fill in zip(block, step["fill"], strict=True):
-            values = np.asarray(column, dtype=float).copy()
-            values[np.isnan(values)] = fill
+        out, out_keys = [], []
+        for column, key, fill in zip(block, keys, step["fill"], strict=True):
+            values = np.asarray(column, dtype=float)
+            missing = np.isnan(values)
+            if missing.any():  # else the column is used as it is (never written to)
+                values = values.copy()
+                values[missing] = fill
+                key = None
             out.append(values)
-        return out
+            out_keys.append(key)
+        return out, out_keys
     if kind == "onehot":
         out = []
-        for column, categories in zip(block, step["categories"], strict=True):
-            values = np.asarray(column, dtype=object)
-            out.extend((values == category).astype(float) for category in categories)
-        return out
+        for column, key, categories in zip(block, keys, step["categories"], strict=True):
+            if key is None or key[0] != "input":
+                out.extend(_onehot(column, None, categories))
+            else:
+                memo_key = ("onehot", key, tuple(categories))
+                out.extend(columns.get(memo_key, lambda c=column, k=key, cats=categories: _onehot(c, columns.factorized(k[1]), cats)))
+        return out, [None] * (len(out))
     if kind == "relative_to_group_median":
-        logs = _log10p1_clip0(block[0])
-        groups = np.asarray(block[1], dtype=object).astype(str)
-        medians = np.full(len(logs), float(step["overall_median"]))
-        for group, median in step["group_medians"].items():
-            medians[groups == group] = median
-        return [logs - medians]
+        (logs,), _ = _apply_step({"kind": "log10p1_clip0"}, block[:1], keys[:1], columns)
+        factorized = columns.factorized(keys[1][1]) if keys[1] is not None and keys[1][0] == "input" else None
+        return [logs - _group_medians(step, block[1], factorized)], [None]
     raise ModelError(f"portable model: unknown transformer step {kind!r}")
+
+
+def _split_tables(a: dict[str, np.ndarray], roots: np.ndarray, max_depth: int) -> tuple | None:
+    """A fold's trees as lookup tables (see `PortableEstimator._raw`), or None if a tree has more than
+    MAX_TABLE_SPLITS splits or is deeper than `max_depth` (then the fold is walked node by node).
+
+    Returns the distinct split tests (input column, threshold, where a missing value goes), per split
+    position j the trees having a j-th split (a prefix of the trees ordered by split count) and the test
+    each reads, each tree's position in that order, and each tree's table of leaf values."""
+    leaf = a["is_leaf"].astype(bool)
+    tests: dict[tuple, int] = {}
+    splits_of_tree, tables = [], []
+    for root in roots:
+        splits, order, stack = {}, [], [(int(root), 0)]
+        while stack:  # the tree's nodes, refusing cycles and anything deeper than the walk goes
+            node, depth = stack.pop()
+            if node in order or depth > max_depth or (not leaf[node] and depth == max_depth):
+                return None
+            order.append(node)
+            if not leaf[node]:
+                splits[node] = len(splits)
+                stack += [(int(a["right"][node]), depth + 1), (int(a["left"][node]), depth + 1)]
+        if len(splits) > MAX_TABLE_SPLITS:
+            return None
+        test_of_split = []
+        for node in splits:
+            test = (int(a["feature"][node]), float(a["threshold"][node]), bool(a["missing_left"][node]))
+            test_of_split.append(tests.setdefault(test, len(tests)))
+        splits_of_tree.append(test_of_split)
+        # the leaf reached for every combination of split outcomes: bit j of the key is 1 if split j goes left
+        key = np.arange(2 ** len(splits))
+        node = np.full(len(key), int(root))
+        for _ in range(max_depth):
+            bit = np.array([splits.get(int(n), 0) for n in node])
+            left = (key >> bit) & 1 == 1
+            node = np.where(leaf[node], node, np.where(left, a["left"][node], a["right"][node]))
+        tables.append(np.ascontiguousarray(a["value"][node], dtype=float))
+    by_count = sorted(range(len(roots)), key=lambda t: -len(splits_of_tree[t]))
+    position = np.empty(len(roots), dtype=np.intp)
+    position[by_count] = np.arange(len(roots))
+    key_type = np.uint8 if max((len(s) for s in splits_of_tree), default=0) <= 8 else np.uint16
+    slots = []
+    for j in range(max((len(s) for s in splits_of_tree), default=0)):
+        having = [t for t in by_count if len(splits_of_tree[t]) > j]
+        slots.append((len(having), np.array([splits_of_tree[t][j] for t in having], dtype=np.intp), key_type(1 << j)))
+    return list(tests), slots, position, tables, key_type
 
 
 class PortableEstimator:
     """Scores a portable model with numpy: `predict_proba(feature frame) -> (n, 2)` like the fitted pipeline.
 
     Drops into `RenewalModel(estimator=...)`, so predictions, averaging over unknown inputs and
-    Shapley reasons use it unchanged.
+    Shapley reasons use it unchanged. `X` is a DataFrame or a dict of column name -> 1-D array.
     """
 
     def __init__(self, structure: dict, arrays: dict[str, np.ndarray]):
@@ -93,15 +210,23 @@ class PortableEstimator:
         self.classes_ = np.asarray(structure["classes"])
         self.feature_names_in_ = list(structure["input_columns"])
         self._walks: dict[int, tuple[np.ndarray, ...]] = {}
+        self._tables: dict[int, tuple | None] = {}
+
+    def _fold_columns(self, fold: dict, columns: _Columns) -> list[np.ndarray]:
+        """A fold's transformed columns (the model's inputs), as 1-D arrays."""
+        out: list[np.ndarray] = []
+        for part in fold["columns"]:
+            block = [columns.X[name] for name in part["columns"]]
+            keys: list = [("input", name) for name in part["columns"]]
+            for step in part["steps"]:
+                block, keys = _apply_step(step, block, keys, columns)
+            out.extend(block)
+        return out
 
     def _transform(self, fold: dict, X: object) -> np.ndarray:
-        columns: list[np.ndarray] = []
-        for part in fold["columns"]:
-            block = [np.asarray(X[name]) for name in part["columns"]]
-            for step in part["steps"]:
-                block = _apply_step(step, block)
-            columns.extend(block)
-        return np.column_stack(columns) if columns else np.empty((len(X), 0))
+        """A fold's transformed inputs as a (rows, inputs) matrix."""
+        out = self._fold_columns(fold, _Columns(X))
+        return np.column_stack(out) if out else np.empty((_row_count(X), 0))
 
     def _walk(self, fold_index: int) -> tuple[np.ndarray, ...]:
         """A fold's node arrays arranged for walking: a leaf is its own child on both sides, so every
@@ -121,8 +246,56 @@ class PortableEstimator:
             )
         return walks[fold_index]
 
-    def _raw(self, fold_index: int, fold: dict, Xt: np.ndarray) -> np.ndarray:
-        """Baseline plus every tree's leaf value, added tree by tree as scikit-learn does."""
+    def _table_plan(self, fold_index: int, fold: dict) -> tuple | None:
+        """The fold's lookup tables (`_split_tables`), built on first use and kept."""
+        tables = self.__dict__.setdefault("_tables", {})  # also for a copy made without __init__
+        if fold_index not in tables:
+            a = {name: self.arrays[f"fold{fold_index}.{name}"] for name in NODE_FIELDS}
+            tables[fold_index] = _split_tables(a, self.arrays[f"fold{fold_index}.roots"], int(fold["max_depth"]))
+        return tables[fold_index]
+
+    def _raw(self, fold_index: int, fold: dict, columns: list[np.ndarray], n: int) -> np.ndarray:
+        """Baseline plus every tree's leaf value, added tree by tree in the trees' order as scikit-learn does.
+
+        Walking all trees at once with (rows x trees) index arrays costs a gather per row, tree and
+        level. Instead each distinct split test (`x <= threshold`, NaN where `missing_go_to_left` says:
+        scikit-learn's rule, on the same float64 values) is evaluated once on a whole contiguous column;
+        bit j of a tree's key is its j-th split's outcome, assembled for all trees at once from those
+        tests (a uint8 row gather, multiply and or per split position); and the key indexes the tree's
+        table of leaf values, one per combination of outcomes (2**7 at most for depth 3).
+        """
+        plan = self._table_plan(fold_index, fold)
+        if plan is None:
+            return self._raw_walk(fold_index, fold, np.column_stack(columns) if columns else np.empty((n, 0)))
+        tests, slots, position, tables, key_type = plan
+        passed = np.empty((len(tests), n), dtype=bool)
+        missing: dict[int, np.ndarray | None] = {}
+        for i, (column, threshold, missing_left) in enumerate(tests):
+            np.less_equal(columns[column], threshold, out=passed[i])
+            if missing_left:
+                if column not in missing:
+                    nan = np.isnan(columns[column])
+                    missing[column] = nan if nan.any() else None
+                if missing[column] is not None:
+                    passed[i] |= missing[column]
+        bits = passed.view(np.uint8)
+        keys = np.zeros((len(tables), n), dtype=key_type)
+        for count, test_index, weight in slots:
+            bit = bits[test_index]
+            if key_type is np.uint8:
+                np.multiply(bit, weight, out=bit)
+                keys[:count] |= bit
+            else:
+                keys[:count] |= bit * weight
+        raw = np.zeros(n) + float(fold["baseline"])
+        leaf = np.empty(n)
+        for tree, table in enumerate(tables):
+            np.take(table, keys[position[tree]], out=leaf, mode="clip")  # keys are < len(table)
+            raw += leaf
+        return raw
+
+    def _raw_walk(self, fold_index: int, fold: dict, Xt: np.ndarray) -> np.ndarray:
+        """`_raw` for a fold with a tree too large for a table: all trees walked at once, a level a step."""
         feature, threshold, missing_left, children, leaf_value = self._walk(fold_index)
         roots = self.arrays[f"fold{fold_index}.roots"]
         raw = np.zeros(len(Xt)) + float(fold["baseline"])
@@ -142,11 +315,12 @@ class PortableEstimator:
 
     def decision_folds(self, X: object) -> list[np.ndarray]:
         """Each fold's raw (uncalibrated) score of every row."""
-        return [self._raw(k, fold, self._transform(fold, X)) for k, fold in enumerate(self.structure["folds"])]
+        n, columns = _row_count(X), _Columns(X)
+        return [self._raw(k, fold, self._fold_columns(fold, columns), n) for k, fold in enumerate(self.structure["folds"])]
 
     def predict_proba(self, X: object) -> np.ndarray:
         """Probabilities of classes_ for each row of a feature frame (any table indexable by column name)."""
-        n = len(X)
+        n = _row_count(X)
         if n > CHUNK_ROWS:
             parts = [self.predict_proba(_rows(X, start, start + CHUNK_ROWS)) for start in range(0, n, CHUNK_ROWS)]
             return np.vstack(parts)
@@ -163,6 +337,13 @@ class PortableEstimator:
             mean += proba
         mean /= len(folds)
         return mean
+
+
+def _row_count(X: object) -> int:
+    """Rows of a frame, or of a dict of columns (whose len() is its number of columns)."""
+    if isinstance(X, dict):
+        return len(np.asarray(next(iter(X.values())))) if X else 0
+    return len(X)
 
 
 def _rows(X: object, start: int, stop: int) -> object:

@@ -194,3 +194,140 @@ def test_a_loaded_portable_model_can_be_saved_again(tmp_path, portable, dataset)
     again = load_portable(path)
     assert again.estimator.structure == portable.estimator.structure
     assert np.array_equal(predict_proba(again, dataset), predict_proba(portable, dataset))
+
+
+# ---- the table scorer: ties, missing values, a node-by-node reference -----------------------------------
+
+
+def _reference_raw(estimator, X):
+    """Each fold's raw score by walking every tree node by node, one row at a time (scikit-learn's rule:
+    left if value <= threshold, a missing value where missing_go_to_left says), trees added in order."""
+    out = []
+    for k, fold in enumerate(estimator.structure["folds"]):
+        a = {name: estimator.arrays[f"fold{k}.{name}"] for name in ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value")}
+        Xt = estimator._transform(fold, X)
+        raw = np.zeros(len(Xt))
+        for row in range(len(Xt)):
+            total = fold["baseline"]
+            for root in estimator.arrays[f"fold{k}.roots"]:
+                node = int(root)
+                while not a["is_leaf"][node]:
+                    value = Xt[row, a["feature"][node]]
+                    left = a["missing_left"][node] if np.isnan(value) else value <= a["threshold"][node]
+                    node = int(a["left"][node] if left else a["right"][node])
+                total += a["value"][node]
+            raw[row] = total
+        out.append(raw)
+    return out
+
+
+def _plain_inputs(estimator, fold_index=0):
+    """Model input index -> the input column it is, for inputs that only pass through or get imputed."""
+    plain, index = {}, 0
+    for part in estimator.structure["folds"][fold_index]["columns"]:
+        from renewml.portable import _part_width
+
+        if all(step["kind"] in ("passthrough", "impute") for step in part["steps"]):
+            plain.update({index + i: name for i, name in enumerate(part["columns"])})
+        index += _part_width(part)
+    return plain
+
+
+def _rows_at_thresholds(estimator, base, rng):
+    """Rows of `base` (resampled) with one plain input set exactly on, just below or just above one of the
+    trees' thresholds, or missing."""
+    cells = set()
+    for k in range(len(estimator.structure["folds"])):
+        plain = _plain_inputs(estimator, k)
+        internal = ~estimator.arrays[f"fold{k}.is_leaf"].astype(bool)
+        for feature, threshold in zip(estimator.arrays[f"fold{k}.feature"][internal], estimator.arrays[f"fold{k}.threshold"][internal]):
+            if int(feature) in plain:
+                for value in (threshold, np.nextafter(threshold, -np.inf), np.nextafter(threshold, np.inf), np.nan):
+                    cells.add((plain[int(feature)], float(value)))
+    cells = sorted(cells, key=str)
+    rows = base.iloc[rng.integers(0, len(base), len(cells))].reset_index(drop=True).copy()
+    for name in {name for name, _ in cells}:
+        chosen = [i for i, (cell_name, _) in enumerate(cells) if cell_name == name]
+        values = rows[name].to_numpy(dtype=float, copy=True)
+        values[chosen] = [cells[i][1] for i in chosen]
+        rows[name] = values
+    return rows
+
+
+def test_values_equal_to_a_threshold_go_left_and_missing_values_follow_the_tree(pickled, portable, dataset):
+    X = feature_frame(dataset)
+    ties = _rows_at_thresholds(portable.estimator, X, np.random.default_rng(0))
+    assert len(ties) > 400
+    expected, got = pickled.estimator.predict_proba(ties), portable.estimator.predict_proba(ties)
+    assert np.abs(got - expected).max() < TOLERANCE
+    some = ties.iloc[np.random.default_rng(1).choice(len(ties), 120, replace=False)]
+    for ours, reference in zip(portable.estimator.decision_folds(some), _reference_raw(portable.estimator, some), strict=True):
+        assert np.array_equal(ours, reference)
+
+
+def test_ties_and_missing_values_match_scikit_learn_on_a_model_that_routes_nan_both_ways():
+    frame, y = _synthetic()
+    estimator = _custom_pipeline("passthrough").fit(frame, y)
+    scorer = PortableEstimator(*export_estimator(estimator))
+    ties = _rows_at_thresholds(scorer, frame, np.random.default_rng(1))
+    assert ties["new_number"].isna().any() and len(ties) > 100
+    assert np.abs(scorer.predict_proba(ties) - estimator.predict_proba(ties)).max() < TOLERANCE
+    for k, fold in enumerate(estimator.calibrated_classifiers_):  # each fold's raw score, to the bit
+        assert np.array_equal(scorer.decision_folds(ties)[k], fold.estimator.decision_function(ties))
+
+
+def _random_rows(X, rng, n):
+    """Rows resampled from X with numbers jittered, some blanked, and some text replaced."""
+    rows = X.iloc[rng.integers(0, len(X), n)].reset_index(drop=True).copy()
+    for name in rows.columns:
+        if pd.api.types.is_numeric_dtype(rows[name]):
+            values = rows[name].to_numpy(dtype=float) * rng.uniform(0.5, 1.5, n)
+            values[rng.random(n) < 0.2] = np.nan
+            rows[name] = values
+        else:
+            values = np.array(rows[name].to_numpy(), dtype=object)
+            values[rng.random(n) < 0.1] = None
+            values[rng.random(n) < 0.05] = "unseen"
+            rows[name] = values
+    return rows
+
+
+def test_the_table_scorer_equals_a_node_by_node_walk_on_random_rows(portable, dataset):
+    rows = _random_rows(feature_frame(dataset), np.random.default_rng(2), 60)
+    for ours, reference in zip(portable.estimator.decision_folds(rows), _reference_raw(portable.estimator, rows), strict=True):
+        assert np.array_equal(ours, reference)
+
+
+def test_a_fold_with_trees_too_large_for_tables_is_walked_with_the_same_numbers(portable, dataset, monkeypatch):
+    import renewml.portable as module
+
+    X = _random_rows(feature_frame(dataset), np.random.default_rng(3), 500)
+    tables = portable.estimator.predict_proba(X)
+    monkeypatch.setattr(module, "MAX_TABLE_SPLITS", 0)
+    walker = PortableEstimator(portable.estimator.structure, portable.estimator.arrays)
+    assert walker._table_plan(0, walker.structure["folds"][0]) is None
+    assert np.array_equal(walker.predict_proba(X), tables)
+
+
+def test_a_dict_of_columns_scores_like_the_frame(portable, dataset, monkeypatch):
+    import renewml.portable as module
+
+    X = _random_rows(feature_frame(dataset), np.random.default_rng(4), 300)
+    as_dict = {name: X[name].to_numpy() for name in X.columns}
+    whole = portable.estimator.predict_proba(X)
+    assert np.array_equal(portable.estimator.predict_proba(as_dict), whole)
+    monkeypatch.setattr(module, "CHUNK_ROWS", 64)
+    assert np.array_equal(portable.estimator.predict_proba(as_dict), whole)
+
+
+def test_text_columns_compared_by_their_distinct_values_give_the_cell_by_cell_results():
+    from renewml.portable import _factorize, _group_medians, _onehot
+
+    column = np.array(["english", None, np.nan, float("nan"), "nan", 1, 1.0, True, np.str_("english"), "x"], dtype=object)
+    categories = ["english", "nan", "1", "True"]
+    assert np.array_equal(np.column_stack(_onehot(column, _factorize(column), categories)), np.column_stack(_onehot(column, None, categories)))
+    step = {"overall_median": 6.5, "group_medians": {"english": 6.8, "nan": 6.1, "1": 5.0, "1.0": 5.5, "True": 4.0, "None": 3.0}}
+    expected = np.array([step["group_medians"].get(str(g), 6.5) for g in column])
+    assert np.array_equal(_group_medians(step, column, _factorize(column)), expected)
+    text = column[[0, 1, 2, 4, 8, 9]]
+    assert np.array_equal(_group_medians(step, text, _factorize(text)), np.array([step["group_medians"].get(str(g), 6.5) for g in text]))

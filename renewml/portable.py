@@ -19,6 +19,9 @@ no change here:
 Anything else (another transformer, categorical splits, a multiclass model, isotonic calibration)
 is refused at export with a message naming it. The scorer follows scikit-learn's own arithmetic
 (`_predictor.pyx`, `_SigmoidCalibration.predict`, the fold mean) so probabilities agree to ~1e-15.
+It does not walk nodes row by row: each distinct split test runs once on a whole column and a tree's
+split outcomes index a table of its leaf values (`PortableEstimator._raw`), which scores large
+batches ~15x faster than walking all trees with (rows x trees) index arrays did.
 """
 
 from __future__ import annotations

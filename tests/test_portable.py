@@ -331,3 +331,13 @@ def test_text_columns_compared_by_their_distinct_values_give_the_cell_by_cell_re
     assert np.array_equal(_group_medians(step, column, _factorize(column)), expected)
     text = column[[0, 1, 2, 4, 8, 9]]
     assert np.array_equal(_group_medians(step, text, _factorize(text)), np.array([step["group_medians"].get(str(g), 6.5) for g in text]))
+
+
+def test_keys_assembled_in_blocks_of_rows_give_the_same_numbers(portable, dataset, monkeypatch):
+    import renewml.portable as module
+
+    X = _random_rows(feature_frame(dataset), np.random.default_rng(5), 1000)
+    whole = portable.estimator.decision_folds(X)
+    monkeypatch.setattr(module, "KEY_BLOCK_ROWS", 7)
+    for blocked, reference in zip(portable.estimator.decision_folds(X), whole, strict=True):
+        assert np.array_equal(blocked, reference)

@@ -132,7 +132,10 @@ def _apply_step(step: dict, block: list[np.ndarray], keys: list, columns: _Colum
         out, out_keys = [], []
         for column, key in zip(block, keys, strict=True):
             out_keys.append(None if key is None else ("log", key))
-            out.append(_log10p1_clip0(column) if key is None else columns.get(out_keys[-1], lambda c=column: _log10p1_clip0(c)))
+            if key is None:
+                out.append(_log10p1_clip0(column))
+            else:
+                out.append(columns.get(out_keys[-1], lambda c=column: _log10p1_clip0(c)))
         return out, out_keys
     if kind == "impute":
         out, out_keys = [], []
@@ -152,9 +155,10 @@ def _apply_step(step: dict, block: list[np.ndarray], keys: list, columns: _Colum
             if key is None or key[0] != "input":
                 out.extend(_onehot(column, None, categories))
             else:
+                factorized = columns.factorized(key[1])
                 memo_key = ("onehot", key, tuple(categories))
-                out.extend(columns.get(memo_key, lambda c=column, k=key, cats=categories: _onehot(c, columns.factorized(k[1]), cats)))
-        return out, [None] * (len(out))
+                out.extend(columns.get(memo_key, lambda c=column, f=factorized, cats=categories: _onehot(c, f, cats)))
+        return out, [None] * len(out)
     if kind == "relative_to_group_median":
         (logs,), _ = _apply_step({"kind": "log10p1_clip0"}, block[:1], keys[:1], columns)
         factorized = columns.factorized(keys[1][1]) if keys[1] is not None and keys[1][0] == "input" else None

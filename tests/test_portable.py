@@ -240,7 +240,8 @@ def _rows_at_thresholds(estimator, base, rng):
     for k in range(len(estimator.structure["folds"])):
         plain = _plain_inputs(estimator, k)
         internal = ~estimator.arrays[f"fold{k}.is_leaf"].astype(bool)
-        for feature, threshold in zip(estimator.arrays[f"fold{k}.feature"][internal], estimator.arrays[f"fold{k}.threshold"][internal]):
+        features, thresholds = estimator.arrays[f"fold{k}.feature"], estimator.arrays[f"fold{k}.threshold"]
+        for feature, threshold in zip(features[internal], thresholds[internal], strict=True):
             if int(feature) in plain:
                 for value in (threshold, np.nextafter(threshold, -np.inf), np.nextafter(threshold, np.inf), np.nan):
                     cells.add((plain[int(feature)], float(value)))

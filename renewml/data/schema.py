@@ -7,8 +7,11 @@ spreadsheet shows them (the header is row 1), so a user can go straight to the c
 from __future__ import annotations
 
 import csv
+import gc
+import itertools
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -548,13 +551,18 @@ def _check_numbers(
     values[ok] = [int(v) for v in number[ok]] if column.kind == "int" else number[ok].tolist()
 
 
-def read_csv_strict(path: Path) -> pd.DataFrame:
-    """Read a user CSV as strings, failing clearly on missing, empty, binary, non-UTF-8 or ';'-separated files."""
+def read_csv_columns(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Read a user CSV as strings without pandas: the header names (stripped) and, per column, a 1-D
+    object array of its cells (str), in file order; blank lines are skipped.
+
+    Fails clearly on missing, empty, binary, non-UTF-8 or ';'-separated files, on a row whose field count
+    differs from the header's (naming the first one), on a header without data rows and on a repeated column.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() is empty, without copying the file
         raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
     if b"\x00" in data[:4096]:
         raise InputError(f"{path}: this is a binary file, not a CSV text file")
@@ -568,26 +576,51 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
         found = next(sep for sep in (";", "\t", "|") if sep in header)
         raise InputError(f"{path}, row 1: expected comma-separated columns, found {found!r} as the separator")
     del data
+    with _gc_paused():  # a list per row: the cyclic collector would rescan them over and over
+        try:
+            rows = list(csv.reader(text.splitlines()))
+        except csv.Error as error:
+            raise InputError(f"{path}: not a readable CSV ({error})") from None
+        del text
+        if not rows:  # only a byte-order mark
+            raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
+        width = len(rows[0])
+        widths = set(map(len, rows))
+        if not widths <= {0, width}:  # a ragged row: find the first one
+            for number, row in enumerate(rows[1:], start=2):
+                if row and len(row) != width:
+                    raise InputError(
+                        f"{path}, row {number}: expected {width} fields like the header, found {len(row)}"
+                    )
+        n_rows = 0 if width == 0 else len(rows) - 1 - (rows.count([]) if 0 in widths else 0)
+        if not n_rows:
+            raise InputError(f"{path}: the file has a header but no data rows")
+        names = [h.strip() for h in rows[0]]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise InputError(f"{path}, row 1: column '{duplicates[0]}' appears more than once")
+        # Blank lines are empty rows, so chaining the rows gives the header and data cells in order.
+        table = np.fromiter(itertools.chain.from_iterable(rows), dtype=object, count=(n_rows + 1) * width)
+        del rows
+    table = table.reshape(n_rows + 1, width)
+    return names, {name: table[1:, j] for j, name in enumerate(names)}
+
+
+@contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        rows = list(csv.reader(text.splitlines()))
-    except csv.Error as error:
-        raise InputError(f"{path}: not a readable CSV ({error})") from None
-    del text
-    width = len(rows[0])
-    widths = set(map(len, rows))
-    if not widths <= {0, width}:  # a ragged row: find the first one
-        for number, row in enumerate(rows[1:], start=2):
-            if row and len(row) != width:
-                raise InputError(f"{path}, row {number}: expected {width} fields like the header, found {len(row)}")
-    body = [r for r in rows[1:] if r] if 0 in widths else rows[1:]
-    if not body:
-        raise InputError(f"{path}: the file has a header but no data rows")
-    names = [h.strip() for h in rows[0]]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise InputError(f"{path}, row 1: column '{duplicates[0]}' appears more than once")
-    del rows
-    return pd.DataFrame(body, columns=names, dtype=str)
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_csv_strict(path: Path) -> pd.DataFrame:
+    """`read_csv_columns` as a DataFrame of strings (a RangeIndex, one str column per header name)."""
+    names, cells = read_csv_columns(path)
+    return pd.DataFrame(cells, columns=names, dtype=str)
 
 
 def is_dataset_file(path: Path) -> bool:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import csv
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from renewml.errors import InputError
+
+SCHEMA = Path(__file__).resolve().parents[1] / "renewml" / "data" / "schema.py"
 
 
 def _reference_rows(text: str) -> list[list[str]]:
@@ -258,3 +264,41 @@ def test_parse_date_reads_iso_dates_and_numeric_year_month_day_only():
     for text in ("", "2026", "2026-02-30", "11/01/2026", "Jan 11 2026", "today", "2026-1-11x"):
         with pytest.raises(ValueError):
             parse_date(text)
+
+
+def test_schema_does_not_import_pandas_at_module_level():
+    """`renewml predict --input` reads and checks a batch without paying for pandas' import."""
+    tree = ast.parse(SCHEMA.read_text(encoding="utf-8"))
+
+    def imports_pandas(node):
+        return any(
+            (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "pandas" for a in n.names))
+            or (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "pandas")
+            for n in ast.walk(node)
+        )
+
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue  # imported when the function runs
+        if isinstance(statement, ast.If) and ast.unparse(statement.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            continue  # annotations only
+        assert not imports_pandas(statement), f"line {statement.lineno}: pandas imported at module level"
+
+
+def test_reading_and_checking_a_batch_never_imports_pandas(tmp_path):
+    """schema.py loaded on its own (renewml.data's __init__ imports pandas), then a file read and checked."""
+    path = tmp_path / "shows.csv"
+    path.write_text("show_title,season_number,debut_views,format\nA,1,19.9M,limited\nB,x,850000,\n", encoding="utf-8")
+    code = f"""
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("schema_alone", {str(SCHEMA)!r})
+schema = importlib.util.module_from_spec(spec)
+sys.modules["schema_alone"] = schema
+spec.loader.exec_module(schema)
+names, cells = schema.read_csv_columns({str(path)!r})
+converted, problems = schema.check_columns(cells, schema.PREDICT_COLUMNS, schema.PREDICT_REQUIRED, 2)
+assert [(p.row, p.column) for p in problems] == [(3, "season_number")], problems
+assert "pandas" not in sys.modules, "pandas was imported"
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=SCHEMA.parents[2])
+    assert result.returncode == 0, result.stderr

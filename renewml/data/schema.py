@@ -17,12 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from renewml import config
 from renewml.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported by the functions that take or give frames, not by this module
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -767,13 +770,15 @@ def _gc_paused():
 
 def read_csv_strict(path: Path) -> pd.DataFrame:
     """`read_csv_columns` as a DataFrame of strings (a RangeIndex, one str column per header name)."""
+    import pandas as pd
+
     names, cells = read_csv_columns(path)
     return pd.DataFrame(cells, columns=names, dtype=str)
 
 
 def is_dataset_file(path: Path) -> bool:
     """Whether a CSV is the curated dataset (it has row_id) rather than a batch file of shows to score."""
-    return "row_id" in read_csv_strict(path).columns
+    return "row_id" in read_csv_columns(path)[0]
 
 
 def validate_dataset(path: Path) -> pd.DataFrame:
@@ -794,6 +799,8 @@ def validate_dataset(path: Path) -> pd.DataFrame:
 
 
 def _consistency_problems(frame: pd.DataFrame) -> list[Problem]:
+    import pandas as pd
+
     problems = []
     for index in frame.index[frame["row_id"].duplicated(keep="first")]:
         problems.append(

@@ -2,6 +2,10 @@
 
 A problem is reported as `file, row R, column 'C': expected ..., found ...`, with rows counted as a
 spreadsheet shows them (the header is row 1), so a user can go straight to the cell.
+
+The checks work on columns of cell strings without pandas (`read_csv_columns`, `check_columns`), so a
+batch can be read and checked without pandas' import; `read_csv_strict` and `check_frame` are the same
+functions for callers that hold DataFrames. pandas is imported inside those functions only.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import itertools
 import math
 import operator
 import re
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -673,12 +676,10 @@ def _read_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
         else:
             numbers = "\n".join(itertools.compress(cells, plain.tolist()))
         del joined
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            try:
-                numbers = np.fromstring(numbers, dtype=np.float64, sep="\n")  # skips empty lines
-            except (ValueError, DeprecationWarning):
-                numbers = None
+        try:  # numpy >= 2 raises on a line it cannot read to its end; older ones stop there (too few numbers)
+            numbers = np.fromstring(numbers, dtype=np.float64, sep="\n")  # skips empty lines
+        except ValueError:
+            numbers = None
         if numbers is not None and len(numbers) == int(plain.sum()):
             number = np.full(n, np.nan)
             number[plain] = numbers

@@ -2,21 +2,33 @@
 
 A problem is reported as `file, row R, column 'C': expected ..., found ...`, with rows counted as a
 spreadsheet shows them (the header is row 1), so a user can go straight to the cell.
+
+The checks work on columns of cell strings without pandas (`read_csv_columns`, `check_columns`), so a
+batch can be read and checked without pandas' import; `read_csv_strict` and `check_frame` are the same
+functions for callers that hold DataFrames. pandas is imported inside those functions only.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
+import itertools
 import math
+import operator
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from renewml import config
 from renewml.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported by the functions that take or give frames, not by this module
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -384,8 +396,8 @@ def _coerce(value: str, column: Column) -> tuple[object, str | None]:
         return None, "true or false"
     if column.kind == "date":
         try:
-            return pd.Timestamp(text).date().isoformat(), None
-        except (ValueError, TypeError):
+            return parse_date(text), None
+        except ValueError:
             return None, "a date such as 2026-01-11"
     try:
         number = parse_number(text)
@@ -402,39 +414,88 @@ def _coerce(value: str, column: Column) -> tuple[object, str | None]:
     return (int(number) if column.kind == "int" else number), None
 
 
-def check_frame(
-    raw: pd.DataFrame, columns: tuple[Column, ...], required: tuple[str, ...]
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Type and range-check a frame of strings; return the converted frame and every problem found.
+def check_columns(
+    raw: dict[str, np.ndarray], columns: tuple[Column, ...], required: tuple[str, ...], n_rows: int
+) -> tuple[dict[str, np.ndarray], list[Problem]]:
+    """Type and range-check columns of cell strings (as `read_csv_columns` gives them), without pandas.
 
-    Each column is checked as a whole (its distinct cells once, numbers with one regex pass and
-    numpy range masks) so that a batch of a million rows is validated in seconds; the result, the
-    messages and their order are those of `_check_frame_by_cell`, which states the rules cell by cell.
+    Returns the converted columns and every problem found, in column order then row order, with rows
+    counted as a spreadsheet shows them (position + 2). A column not in `columns` is passed through
+    unchanged; when a required column is missing, `raw` itself comes back with one problem per missing name.
+    Converted columns are 1-D arrays of `n_rows`:
+      int and float: float64, NaN where the cell is blank or fails (int columns too, unlike `check_frame`,
+        which makes a complete int column int64);
+      str and category: object, the stripped text or None;
+      bool: object, True, False or None;
+      date: object, the ISO date ('2026-01-11') or None (see `parse_date` for the forms read).
+    Cells are read through `str`; each column is checked as a whole (C-level passes over the cells,
+    one conversion per distinct date, numpy masks for ranges), under the rules `_coerce` states per cell.
     """
-    problems: list[Problem] = []
-    missing = [name for name in required if name not in raw.columns]
+    missing = [name for name in required if name not in raw]
     if missing:
         return raw, [Problem(None, name, "required column is missing") for name in missing]
     by_name = {c.name: c for c in columns}
-    converted = {}
-    for position, name in enumerate(raw.columns):
+    converted: dict[str, np.ndarray] = {}
+    problems: list[Problem] = []
+    for name, cells in raw.items():
         column = by_name.get(name)
-        cells = raw.iloc[:, position]
         if column is None:
             converted[name] = cells
             continue
-        values, expected, failing = _check_column(cells, column)
-        for at in np.flatnonzero(failing):
-            index, cell = raw.index[at], cells.iloc[at]
-            problems.append(Problem(int(index) + 2, name, f"expected {expected[at]}, found '{cell}'"))
+        if len(cells) != n_rows:
+            raise ValueError(f"column {name!r} has {len(cells)} cells, expected {n_rows}")
+        values, expected = _check_cells(cells, column)
+        for at in np.flatnonzero(np.not_equal(expected, None)):
+            problems.append(Problem(int(at) + 2, name, f"expected {expected[at]}, found '{cells[at]}'"))
         converted[name] = values
-    return pd.DataFrame(converted, index=raw.index, columns=raw.columns), problems
+    return converted, problems
+
+
+def check_frame(
+    raw: pd.DataFrame, columns: tuple[Column, ...], required: tuple[str, ...]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """`check_columns` for a frame of strings: the converted frame (same index and columns) and every problem.
+
+    Rows in problems are the frame's index + 2. Converted dtypes are what building each column from a
+    list of the converted cells gives (as `_check_frame_by_cell` does): an int column with every cell
+    present is int64, a number column with none is object (all None), and so on.
+    """
+    import pandas as pd
+
+    names = list(raw.columns)
+    cells = {name: raw.iloc[:, position].to_numpy(dtype=object) for position, name in enumerate(names)}
+    converted, problems = check_columns(cells, columns, required, len(raw))
+    if converted is cells:  # a required column is missing
+        return raw, problems
+    if not isinstance(raw.index, pd.RangeIndex) or raw.index.start != 0 or raw.index.step != 1:
+        problems = [p if p.row is None else replace(p, row=int(raw.index[p.row - 2]) + 2) for p in problems]
+    by_name = {c.name: c for c in columns}
+    out = {}
+    for position, name in enumerate(names):
+        column = by_name.get(name)
+        if column is None:
+            out[name] = raw.iloc[:, position]
+            continue
+        values = converted[name]
+        if column.kind in ("int", "float"):
+            absent = np.isnan(values)
+            if absent.all():
+                out[name] = pd.Series([None] * len(values), index=raw.index, dtype=object)
+            elif column.kind == "int" and not absent.any():
+                out[name] = pd.Series(values.astype(np.int64), index=raw.index)
+            else:
+                out[name] = pd.Series(values, index=raw.index)
+        else:
+            out[name] = pd.Series(values.tolist(), index=raw.index)
+    return pd.DataFrame(out, index=raw.index, columns=raw.columns), problems
 
 
 def _check_frame_by_cell(
     raw: pd.DataFrame, columns: tuple[Column, ...], required: tuple[str, ...]
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """The rules of `check_frame` applied one cell at a time: the reference its tests compare with."""
+    """The rules of `check_columns` applied one cell at a time: the reference its tests compare with."""
+    import pandas as pd
+
     problems: list[Problem] = []
     missing = [name for name in required if name not in raw.columns]
     if missing:
@@ -457,82 +518,115 @@ def _check_frame_by_cell(
 
 
 _BLANK_WORDS = ("nan", "na", "n/a", "none", "null")
+# "" and the blank words in every mix of case: `text == "" or text.lower() in _BLANK_WORDS` as one lookup.
+_BLANK_ANY_CASE = frozenset(
+    "".join(letters) for word in ("", *_BLANK_WORDS) for letters in itertools.product(*({c, c.upper()} for c in word))
+)
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 _FIRST_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*")
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
+# In "\n"-joined cells, where a line may not be empty or a plain decimal: a character a plain decimal
+# never has, or a line break before a line that starts with neither a digit nor '-' and a digit.
+_NOT_PLAIN = re.compile(r"[^0-9.eE+\-\n]|\n(?=[^0-9\-\n]|-[^0-9])")
+_DATE_NUMBERS = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 
 
-def _check_column(cells: pd.Series, column: Column) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Converted values, per cell the expectation it fails (None when it fits), and which cells fail."""
-    # Distinct cells are checked once; each cell takes the answer of its text.
-    codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
-    texts = pd.Series([str(u) for u in uniques], dtype=object)
-    values, expected = _check_distinct(texts, column)
-    cell_values, cell_expected = values[codes], expected[codes]
-    failing = np.array([e is not None for e in expected], dtype=bool)[codes]
+def parse_date(text: str) -> str:
+    """The ISO date ('2026-01-11') of a date as these files write it; ValueError otherwise.
+
+    Read: what `datetime.fromisoformat` reads (2026-01-11, 20260111, 2026-01-11 00:00:00,
+    2026-01-11T00:00:00Z, 2026-01-11T09:30+02:00 (its own calendar date), 2026-W02-7), and year, month,
+    day separated by '-', '/' or '.' without zero padding (2026/1/11, 2026.01.11). Not read: month names,
+    day-first or month-first dates (11/01/2026 is ambiguous), words such as 'today'.
+    """
+    try:
+        return datetime.fromisoformat(text).date().isoformat()
+    except ValueError:
+        pass
+    match = _DATE_NUMBERS.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    return date(*map(int, match.groups())).isoformat()
+
+
+def _check_cells(cells: np.ndarray, column: Column) -> tuple[np.ndarray, np.ndarray]:
+    """A column's converted values and, per cell, the expectation it fails (None when it fits).
+
+    Each pass over the cells is C-level (`map` of a str method or a set lookup); a column of a few
+    distinct cells (category, bool, date) is checked on its distinct cells, which the cells then index.
+    """
+    cells = cells.tolist()
     if column.kind in ("int", "float"):
-        numbers = np.asarray(cell_values, dtype=object)
-        present = np.array([v is not None for v in values], dtype=bool)[codes]
-        if not present.any():
-            out = pd.Series([None] * len(numbers), index=cells.index, dtype=object)
-        elif column.kind == "int" and present.all():
-            out = pd.Series(numbers.astype(np.int64), index=cells.index)
-        else:
-            floats = np.full(len(numbers), np.nan)
-            floats[present] = numbers[present].astype(float)
-            out = pd.Series(floats, index=cells.index)
-        return out, cell_expected, failing
-    return pd.Series(list(cell_values), index=cells.index), cell_expected, failing
+        return _check_numbers(cells, column)
+    if column.kind == "str":
+        return _check_texts(cells, column)
+    distinct = dict.fromkeys(cells)
+    if not all(type(cell) is str for cell in distinct):  # 1, 1.0 and True are one key, but three texts
+        cells = list(map(str, cells))
+        distinct = dict.fromkeys(cells)
+    values, expected = _check_texts(list(distinct), column)
+    code = dict(zip(distinct, range(len(distinct)), strict=True))
+    codes = np.array(list(map(code.__getitem__, cells)), dtype=np.intp)
+    return values[codes], expected[codes]
 
 
-def _check_distinct(texts: pd.Series, column: Column) -> tuple[np.ndarray, np.ndarray]:
-    """`_coerce` over distinct cell texts, vectorised: (values, expectations) as object arrays."""
-    n = len(texts)
-    values = np.full(n, None, dtype=object)
+def _stripped(cells: list) -> list[str]:
+    try:
+        return list(map(str.strip, cells))
+    except TypeError:  # not all str
+        return list(map(str.strip, map(str, cells)))
+
+
+def _check_texts(cells: list, column: Column) -> tuple[np.ndarray, np.ndarray]:
+    """`_coerce` over the cells of a str, category, bool or date column: (values, expectations)."""
+    n = len(cells)
+    text = _stripped(cells)
+    if column.kind == "str":
+        blank = np.array(list(map(operator.not_, text)), dtype=bool)
+    else:
+        blank = np.array(list(map(_BLANK_ANY_CASE.__contains__, text)), dtype=bool)
     expected = np.full(n, None, dtype=object)
-    text = texts.str.strip()
-    blank = (text == "").to_numpy(dtype=bool).copy()
-    if column.kind != "str":
-        blank |= text.str.lower().isin(_BLANK_WORDS).to_numpy(dtype=bool)
     if not column.nullable:
         expected[blank] = "a value (it is required)"
     filled = ~blank
+    values = np.empty(n, dtype=object)
     if column.kind == "str":
-        values[filled] = text.to_numpy(dtype=object)[filled]
+        values[:] = text
+        values[blank] = None
     elif column.kind == "category":
-        ok = filled & text.isin(column.allowed).to_numpy(dtype=bool)
-        values[ok] = text.to_numpy(dtype=object)[ok]
+        values[:] = text
+        ok = np.array(list(map(frozenset(column.allowed).__contains__, text)), dtype=bool)
+        values[~ok] = None
         expected[filled & ~ok] = f"one of {', '.join(column.allowed)}"
-    elif column.kind in ("int", "float"):
-        _check_numbers(text, filled, column, values, expected)
-    else:  # bool and date: few distinct cells, the cell rules themselves
-        for at in np.flatnonzero(filled):
-            values[at], expected[at] = _coerce(text.iat[at], column)
+    elif column.kind == "bool":
+        values[:] = list(map(_BOOLS.get, map(str.lower, text)))
+        values[blank] = None
+        expected[filled & np.equal(values, None)] = "true or false"
+    elif column.kind == "date":
+        for at in np.flatnonzero(filled).tolist():
+            try:
+                values[at] = parse_date(text[at])
+            except ValueError:
+                expected[at] = "a date such as 2026-01-11"
+    else:
+        raise ValueError(f"column {column.name!r}: unknown kind {column.kind!r}")
     return values, expected
 
 
-def _check_numbers(
-    text: pd.Series, filled: np.ndarray, column: Column, values: np.ndarray, expected: np.ndarray
-) -> None:
+def _check_numbers(cells: list, column: Column) -> tuple[np.ndarray, np.ndarray]:
     """Numbers as `parse_number` reads them ('19.9M', '1,200', '-3', '2e5'), range-checked with masks.
 
-    A plain decimal ('-12.5', '3', '1e5') reads the same with `float`, so one regex pass converts those;
-    the few other cells (counts with a suffix or separators, mistakes) go through `parse_number` itself.
+    Returns (float64 with NaN where a cell is blank or fails, per cell the expectation it fails).
     """
-    plain = _PLAIN.fullmatch
-    cells = text.to_numpy(dtype=object)
-    number = np.full(len(cells), np.nan)
-    at = np.flatnonzero(filled)
-    # A plain decimal is never NaN (it may be inf), so NaN marks the cells left to parse_number.
-    number[at] = [float(t) if plain(t) else math.nan for t in cells[at]]
-    parsed = filled & ~np.isnan(number)
-    for position in np.flatnonzero(filled & ~parsed):
-        try:
-            number[position] = parse_number(cells[position])
-        except ValueError:
-            continue
-        parsed[position] = True
-    expected[filled & ~parsed] = "a number" + (" (whole)" if column.kind == "int" else "")
-    bad = np.zeros(len(cells), dtype=bool)
+    n = len(cells)
+    number, blank = _read_numbers(cells)
+    expected = np.full(n, None, dtype=object)
+    if not column.nullable:
+        expected[blank] = "a value (it is required)"
+    # A filled cell is never read as NaN (blank words are blank; it may be inf), so NaN marks a failure.
+    parsed = ~blank & ~np.isnan(number)
+    expected[~blank & ~parsed] = "a number" + (" (whole)" if column.kind == "int" else "")
+    bad = ~parsed
     checks = [(parsed & ~np.isfinite(number), "a finite number")]
     with np.errstate(invalid="ignore"):
         if column.kind == "int":
@@ -544,17 +638,85 @@ def _check_numbers(
     for mask, message in checks:
         expected[mask & ~bad] = message
         bad |= mask
-    ok = parsed & ~bad
-    values[ok] = [int(v) for v in number[ok]] if column.kind == "int" else number[ok].tolist()
+    number[bad] = np.nan
+    return number, expected
 
 
-def read_csv_strict(path: Path) -> pd.DataFrame:
-    """Read a user CSV as strings, failing clearly on missing, empty, binary, non-UTF-8 or ';'-separated files."""
+def _read_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
+    """The cells read as `_coerce` reads a number cell: (numbers, NaN where blank or unreadable; which are blank).
+
+    A plain decimal ('-12.5', '3', '1e5') reads the same with `float`. The cells are joined by line
+    breaks; one regex pass finds the lines that may be something else (a character other than digits,
+    '.', 'e', 'E', '+', '-', or a start other than a digit or '-' and a digit), and numpy's text parser
+    reads all the others at once (the same correctly rounded doubles as `float`, inf past the largest).
+    The lines found are read one at a time by the rules themselves (strip, blank words, `_PLAIN`,
+    `parse_number`). Should a line of those characters still not be a plain decimal ('1e', '1.2.3'),
+    the parser stops or reads too many numbers, and the whole column is read the slow way.
+    """
+    n = len(cells)
+    try:
+        joined = "\n" + "\n".join(cells) + "\n"
+    except TypeError:  # not all str
+        cells = list(map(str, cells))
+        joined = "\n" + "\n".join(cells) + "\n"
+    if joined.isascii():  # one byte per character
+        characters = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    else:
+        characters = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    breaks = np.flatnonzero(characters == ord("\n"))
+    del characters
+    if len(breaks) == n + 1:  # else a cell has a line break in it
+        irregular = np.zeros(n, dtype=bool)
+        found = [m.start() for m in _NOT_PLAIN.finditer(joined)]
+        irregular[np.searchsorted(breaks, found, side="right") - 1] = True
+        blank = (np.diff(breaks) == 1) & ~irregular
+        plain = ~irregular & ~blank
+        if not irregular.any():
+            numbers = joined  # the parser skips the empty lines
+        else:
+            numbers = "\n".join(itertools.compress(cells, plain.tolist()))
+        del joined
+        try:  # numpy >= 2 raises on a line it cannot read to its end; older ones stop there (too few numbers)
+            numbers = np.fromstring(numbers, dtype=np.float64, sep="\n")  # skips empty lines
+        except ValueError:
+            numbers = None
+        if numbers is not None and len(numbers) == int(plain.sum()):
+            number = np.full(n, np.nan)
+            number[plain] = numbers
+            at = np.flatnonzero(irregular)
+            number[at], blank[at] = _read_irregular([cells[i] for i in at.tolist()])
+            return number, blank
+    return _read_irregular(cells)
+
+
+def _read_irregular(cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`_read_numbers` the slow way: each distinct cell stripped and read by `_PLAIN`/`float` or `parse_number`."""
+    text = _stripped(cells)
+    blank = np.array(list(map(_BLANK_ANY_CASE.__contains__, text)), dtype=bool)
+    filled = list(itertools.compress(text, (~blank).tolist()))
+    read = dict.fromkeys(filled, math.nan)
+    for cell in read:
+        try:
+            read[cell] = float(cell) if _PLAIN.fullmatch(cell) else parse_number(cell)
+        except ValueError:
+            continue
+    number = np.full(len(cells), np.nan)
+    number[~blank] = list(map(read.__getitem__, filled))
+    return number, blank
+
+
+def read_csv_columns(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Read a user CSV as strings without pandas: the header names (stripped) and, per column, a 1-D
+    object array of its cells (str), in file order; blank lines are skipped.
+
+    Fails clearly on missing, empty, binary, non-UTF-8 or ';'-separated files, on a row whose field count
+    differs from the header's (naming the first one), on a header without data rows and on a repeated column.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() is empty, without copying the file
         raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
     if b"\x00" in data[:4096]:
         raise InputError(f"{path}: this is a binary file, not a CSV text file")
@@ -568,31 +730,56 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
         found = next(sep for sep in (";", "\t", "|") if sep in header)
         raise InputError(f"{path}, row 1: expected comma-separated columns, found {found!r} as the separator")
     del data
+    with _gc_paused():  # a list per row: the cyclic collector would rescan them over and over
+        try:
+            rows = list(csv.reader(text.splitlines()))
+        except csv.Error as error:
+            raise InputError(f"{path}: not a readable CSV ({error})") from None
+        del text
+        if not rows:  # only a byte-order mark
+            raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
+        width = len(rows[0])
+        widths = set(map(len, rows))
+        if not widths <= {0, width}:  # a ragged row: find the first one
+            for number, row in enumerate(rows[1:], start=2):
+                if row and len(row) != width:
+                    raise InputError(f"{path}, row {number}: expected {width} fields like the header, found {len(row)}")
+        n_rows = 0 if width == 0 else len(rows) - 1 - (rows.count([]) if 0 in widths else 0)
+        if not n_rows:
+            raise InputError(f"{path}: the file has a header but no data rows")
+        names = [h.strip() for h in rows[0]]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise InputError(f"{path}, row 1: column '{duplicates[0]}' appears more than once")
+        # Blank lines are empty rows, so chaining the rows gives the header and data cells in order.
+        table = np.fromiter(itertools.chain.from_iterable(rows), dtype=object, count=(n_rows + 1) * width)
+        del rows
+    table = table.reshape(n_rows + 1, width)
+    return names, {name: table[1:, j] for j, name in enumerate(names)}
+
+
+@contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        rows = list(csv.reader(text.splitlines()))
-    except csv.Error as error:
-        raise InputError(f"{path}: not a readable CSV ({error})") from None
-    del text
-    width = len(rows[0])
-    widths = set(map(len, rows))
-    if not widths <= {0, width}:  # a ragged row: find the first one
-        for number, row in enumerate(rows[1:], start=2):
-            if row and len(row) != width:
-                raise InputError(f"{path}, row {number}: expected {width} fields like the header, found {len(row)}")
-    body = [r for r in rows[1:] if r] if 0 in widths else rows[1:]
-    if not body:
-        raise InputError(f"{path}: the file has a header but no data rows")
-    names = [h.strip() for h in rows[0]]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise InputError(f"{path}, row 1: column '{duplicates[0]}' appears more than once")
-    del rows
-    return pd.DataFrame(body, columns=names, dtype=str)
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_csv_strict(path: Path) -> pd.DataFrame:
+    """`read_csv_columns` as a DataFrame of strings (a RangeIndex, one str column per header name)."""
+    import pandas as pd
+
+    names, cells = read_csv_columns(path)
+    return pd.DataFrame(cells, columns=names, dtype=str)
 
 
 def is_dataset_file(path: Path) -> bool:
     """Whether a CSV is the curated dataset (it has row_id) rather than a batch file of shows to score."""
-    return "row_id" in read_csv_strict(path).columns
+    return "row_id" in read_csv_columns(path)[0]
 
 
 def validate_dataset(path: Path) -> pd.DataFrame:
@@ -613,6 +800,8 @@ def validate_dataset(path: Path) -> pd.DataFrame:
 
 
 def _consistency_problems(frame: pd.DataFrame) -> list[Problem]:
+    import pandas as pd
+
     problems = []
     for index in frame.index[frame["row_id"].duplicated(keep="first")]:
         problems.append(

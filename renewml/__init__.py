@@ -5,16 +5,12 @@ The public API is imported lazily so that `import renewml` and `renewml --help` 
 
 from __future__ import annotations
 
-from importlib import import_module, metadata
+from importlib import import_module
 from typing import Any
-
-try:  # one source of truth: the version in pyproject.toml, as installed
-    __version__ = metadata.version("renewml")
-except metadata.PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
 
 _EXPORTS = {
     "load_dataset": "renewml.data",
+    "read_table": "renewml.data",
     "validate_dataset": "renewml.data",
     "build_and_write": "renewml.data",
     "decided": "renewml.data",
@@ -48,7 +44,21 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
+def _version() -> str:
+    """One source of truth: the version in pyproject.toml, as installed (read on first use: it costs a
+    scan of the installed packages, which a cold `renewml predict` does not need)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("renewml")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()["__version__"] = _version()
+        return globals()["__version__"]
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'renewml' has no attribute {name!r}")

@@ -21,11 +21,10 @@ import itertools
 import math
 
 import numpy as np
-import pandas as pd
 
 from renewml import config
-from renewml.data import decided
-from renewml.inputs import feature_frame
+from renewml.inputs import estimator_input, feature_columns
+from renewml.table import Table, as_table, blank, n_rows, take
 
 # Groups of inputs that Shapley reasons are given for. The format is not one: the background is
 # always restricted to the row's format, so an ongoing show is compared with ongoing shows.
@@ -36,17 +35,23 @@ INPUT_GROUPS: dict[str, tuple[str, ...]] = {
     "reviews": ("critic_score", "audience_score", "imdb_season_rating"),
     "context": ("language", "genre", "season_number", "runtime_hours"),
 }
+FEATURE_INDEX = {name: position for position, name in enumerate(config.FEATURES)}
 
 
 def sample_background(
-    frame: pd.DataFrame,
+    frame: object,
     per_format: int = config.BACKGROUND_PER_FORMAT,
     random_state: int = config.RANDOM_STATE,
-) -> pd.DataFrame:
+) -> object:
     """Up to `per_format` decided seasons of each format, drawn with a fixed seed: the model's reference population.
 
     Kept small so that averaging over it stays fast; stored inside the model file, which the card hashes.
     """
+    import pandas as pd
+
+    from renewml.data import decided
+    from renewml.inputs import feature_frame
+
     rows = decided(frame)
     parts = []
     for index, name in enumerate(config.FORMATS):
@@ -60,23 +65,22 @@ def sample_background(
     return out
 
 
-def unknown_inputs(frame: pd.DataFrame) -> pd.DataFrame:
-    """Which inputs of each row are unknown: none for dataset rows (they carry a row_id), blanks otherwise."""
-    features = feature_frame(frame)
-    raw = pd.DataFrame(
-        {name: (frame[name] if name in frame else pd.Series(np.nan, index=frame.index)) for name in config.FEATURES}
-    )
-    unknown = raw.isna() | raw.astype(str).eq("")
-    unknown = unknown.reindex(columns=list(config.FEATURES)).fillna(True)
-    if "row_id" in frame:
-        in_data = frame["row_id"].notna().to_numpy()
-        unknown.loc[in_data, :] = False
-    unknown.index = features.index
-    return unknown.astype(bool)
+def unknown_inputs(frame: object) -> np.ndarray:
+    """Which inputs of each row are unknown (rows x `config.FEATURES`, bool): none for dataset rows
+    (they carry a row_id), the blanks and absent columns otherwise."""
+    table = as_table(frame)
+    rows = n_rows(table)
+    unknown = np.ones((rows, len(config.FEATURES)), dtype=bool)
+    for position, name in enumerate(config.FEATURES):
+        if name in table:
+            unknown[:, position] = blank(table[name])
+    if "row_id" in table:
+        unknown[~blank(table["row_id"])] = False
+    return unknown
 
 
 def _pool(
-    background: pd.DataFrame, row: pd.Series, unknown: pd.Series, logs: np.ndarray
+    background: Table, row: dict[str, object], unknown: np.ndarray, logs: np.ndarray
 ) -> tuple[np.ndarray, dict[tuple[bool, bool], np.ndarray]]:
     """Background positions of the row's format, and which of them to average over for each
     (language known and in the coalition, debut views known and in the coalition) case.
@@ -84,17 +88,18 @@ def _pool(
     With the language: seasons of the same Top 10 list (the lists have different audiences). With
     debut views: the `BACKGROUND_NEIGHBOURS` seasons nearest in log views among those.
     """
-    pool = np.arange(len(background))
-    if not unknown["format"]:
-        pool = pool[background["format"].to_numpy(dtype=object) == row["format"]]
+    pool = np.arange(n_rows(background))
+    if not unknown[FEATURE_INDEX["format"]]:
+        pool = pool[background["format"] == row["format"]]
     everyone = np.ones(len(pool), dtype=bool)
     same_language = everyone
-    if not unknown["language"]:
-        same_language = background["language"].to_numpy(dtype=object)[pool] == row["language"]
+    if not unknown[FEATURE_INDEX["language"]]:
+        same_language = background["language"][pool] == row["language"]
         if same_language.sum() < config.BACKGROUND_NEIGHBOURS:
             same_language = everyone
-    views_known = not unknown["debut_views"] and not pd.isna(row["debut_views"])
-    distance = np.abs(logs[pool] - math.log10(float(row["debut_views"]) + 1.0)) if views_known else None
+    views = row["debut_views"]
+    views_known = not unknown[FEATURE_INDEX["debut_views"]] and not math.isnan(views)
+    distance = np.abs(logs[pool] - math.log10(float(views) + 1.0)) if views_known else None
 
     def nearest(among: np.ndarray) -> np.ndarray:
         if distance is None:
@@ -127,9 +132,9 @@ def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], i
 
 def averaged_values(
     estimator: object,
-    frame: pd.DataFrame,
-    unknown: pd.DataFrame,
-    background: pd.DataFrame,
+    frame: object,
+    unknown: np.ndarray,
+    background: object,
     coalitions: list[tuple[int, ...]],
 ) -> np.ndarray:
     """The value of each coalition of input groups for each row (rows x coalitions).
@@ -142,10 +147,11 @@ def averaged_values(
     over given what is known. All rows and coalitions are scored in one call.
     """
     names = list(config.FEATURES)
-    features = feature_frame(frame).reset_index(drop=True)
-    gone = unknown.reset_index(drop=True)[names].to_numpy(dtype=bool)
-    base = background[names].reset_index(drop=True)
-    logs = np.log10(base["debut_views"].to_numpy(dtype=float) + 1.0)
+    features = feature_columns(frame)
+    rows = n_rows(features)
+    gone = np.asarray(unknown, dtype=bool)
+    base = feature_columns(background)
+    logs = np.log10(base["debut_views"] + 1.0)
     groups = list(INPUT_GROUPS)
     views_group, context_group = groups.index("debut views"), groups.index("context")
     # in_coalition[j, c]: feature c comes from the row in coalition j (the format always does).
@@ -154,48 +160,49 @@ def averaged_values(
         for on, group in zip(mask, groups, strict=True):
             for name in INPUT_GROUPS[group]:
                 in_coalition[j, names.index(name)] = bool(on)
-    rows, cols, picks = [], [], []
-    for i in range(len(features)):
-        pool, masks = _pool(base, features.iloc[i], unknown.iloc[i], logs)
+    pool_columns = ("format", "language", "debut_views")
+    row_of, coalition_of, picks = [], [], []
+    for i in range(rows):
+        row = {name: features[name][i] for name in pool_columns}
+        pool, masks = _pool(base, row, gone[i], logs)
         for j, mask in enumerate(coalitions):
             chosen = pool[masks[(bool(mask[context_group]), bool(mask[views_group]))]]
             picks.append(chosen)
-            rows.append(np.full(len(chosen), i))
-            cols.append(np.full(len(chosen), j))
-    row_of, coalition_of, pick = np.concatenate(rows), np.concatenate(cols), np.concatenate(picks)
-    mixed = base.iloc[pick].reset_index(drop=True)
+            row_of.append(np.full(len(chosen), i))
+            coalition_of.append(np.full(len(chosen), j))
+    row_at, coalition_at, pick = np.concatenate(row_of), np.concatenate(coalition_of), np.concatenate(picks)
+    mixed = take({name: base[name] for name in names}, pick)
     for c, name in enumerate(names):
-        from_row = in_coalition[coalition_of, c] & ~gone[row_of, c]
+        from_row = in_coalition[coalition_at, c] & ~gone[row_at, c]
         if from_row.any():
-            values = mixed[name].to_numpy(dtype=object if name in config.CATEGORICAL_FEATURES else float).copy()
-            values[from_row] = features[name].to_numpy()[row_of[from_row]]
+            values = mixed[name].copy()
+            values[from_row] = features[name][row_at[from_row]]
             mixed[name] = values
-    scored = estimator.predict_proba(feature_frame(mixed))[:, 1]
-    cell = row_of * len(coalitions) + coalition_of
-    totals = np.bincount(cell, weights=scored, minlength=len(features) * len(coalitions))
-    counts = np.bincount(cell, minlength=len(features) * len(coalitions))
-    return (totals / np.maximum(counts, 1)).reshape(len(features), len(coalitions))
+    scored = estimator.predict_proba(estimator_input(estimator, feature_columns(mixed)))[:, 1]
+    cell = row_at * len(coalitions) + coalition_at
+    totals = np.bincount(cell, weights=scored, minlength=rows * len(coalitions))
+    counts = np.bincount(cell, minlength=rows * len(coalitions))
+    return (totals / np.maximum(counts, 1)).reshape(rows, len(coalitions))
 
 
-def averaged_proba(
-    estimator: object, frame: pd.DataFrame, unknown: pd.DataFrame, background: pd.DataFrame
-) -> np.ndarray:
+def averaged_proba(estimator: object, frame: object, unknown: np.ndarray, background: object) -> np.ndarray:
     """P(renewed) per row with unknown inputs averaged over the background; full rows are scored directly."""
-    unknown = unknown.reset_index(drop=True)
-    frame = frame.reset_index(drop=True)
-    out = np.empty(len(frame))
-    partial = unknown.any(axis=1).to_numpy()
+    table = as_table(frame)
+    unknown = np.asarray(unknown, dtype=bool)
+    out = np.empty(n_rows(table))
+    partial = unknown.any(axis=1)
     if (~partial).any():
-        out[~partial] = estimator.predict_proba(feature_frame(frame[~partial]))[:, 1]
+        full_rows = feature_columns(take(table, ~partial))
+        out[~partial] = estimator.predict_proba(estimator_input(estimator, full_rows))[:, 1]
     if partial.any():
         full = (1,) * len(INPUT_GROUPS)
-        values = averaged_values(estimator, frame[partial], unknown[partial], background, [full])
+        values = averaged_values(estimator, take(table, partial), unknown[partial], background, [full])
         out[partial] = values[:, 0]
     return out
 
 
 def shapley(
-    estimator: object, frame: pd.DataFrame, unknown: pd.DataFrame, background: pd.DataFrame
+    estimator: object, frame: object, unknown: np.ndarray, background: object
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact group Shapley values against the row's format background.
 

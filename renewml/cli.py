@@ -142,7 +142,9 @@ def data_validate(
         checked = validate_batch(path)
         if checked.ignored_columns:
             _err(f"renewml: {checked.ignored_warning()}")
-        print(f"{path}: {len(checked.frame)} rows are a valid batch file for 'renewml predict --input'")
+        from renewml.table import n_rows
+
+        print(f"{path}: {n_rows(checked.frame)} rows are a valid batch file for 'renewml predict --input'")
         return
     frame = validate_dataset(path)
     print(f"{path}: {len(frame)} rows match the schema")
@@ -432,9 +434,9 @@ def predict(
         raise UsageError(f"{(given or ['--season'])[0]} describes one show; a batch file gives it as a column")
     if input is None and (output is not None or skip_invalid):
         raise UsageError(f"{'--output' if output is not None else '--skip-invalid'} goes with --input FILE")
-    from renewml.data import load_dataset
+    from renewml.data import read_table
 
-    dataset = load_dataset(data)
+    dataset = read_table(data)
     if template:
         from renewml.predict import batch_template
 
@@ -485,16 +487,17 @@ def explain(
       renewml explain "Kaos" --critic-score 80
     """
     _one_form({"a TITLE in the data": show, "--title": title})
-    from renewml.data import load_dataset
+    from renewml.data import read_table
     from renewml.explain import explain_row, views_curve_plot
     from renewml.model import load_default_model, load_model
     from renewml.predict import percent, show_frame
+    from renewml.table import records
 
     loaded = load_model(model) if model else load_default_model()
     flags = _inputs_from(locals())
-    dataset = load_dataset(data)
+    dataset = read_table(data)
     frame, _ = show_frame(dataset, show, season, title, flags)
-    row = frame.iloc[0]
+    row = records(frame)[0]
     result = explain_row(loaded, row, dataset)
     if plot is not None:
         views_curve_plot(loaded, row, result.bar, plot)
@@ -529,11 +532,10 @@ def explain(
 def _predict_batch(
     loaded: object, path: Path, dataset: object, output: Path | None, skip_invalid: bool, as_json: bool
 ) -> None:
-    import pandas as pd
-
     from renewml.errors import InputError
     from renewml.io import atomic_write
-    from renewml.predict import predict_rows, predict_table, read_batch
+    from renewml.predict import prediction_table, predict_rows, predict_table, read_batch
+    from renewml.table import n_rows, write_csv
 
     batch = read_batch(path, dataset)
     if batch.ignored_columns:
@@ -550,35 +552,24 @@ def _predict_batch(
     if batch.problems:
         rejects = path.with_name(path.stem + ".rejects.csv")
         table = batch.rejects()
-        atomic_write(rejects, lambda tmp: table.to_csv(tmp, index=False))
+        atomic_write(rejects, lambda tmp: write_csv(table, tmp, whole_numbers=("row",)))
         _err(f"renewml: skipped {len(bad_rows)} invalid row(s); they and the reasons are in {rejects}")
         frame = batch.valid_rows()
-    looked_up = sum(note.startswith("looked up") for note in frame.get("_note", pd.Series(dtype=object)).dropna())
+    notes = frame.get("_note")
+    looked_up = 0 if notes is None else sum(isinstance(n, str) and n.startswith("looked up") for n in notes)
     if looked_up:
         _err(f"renewml: {looked_up} row(s) name a show in the data and were looked up there (see the note column)")
-    reasons = len(frame) <= config.BATCH_REASONS_MAX_ROWS
+    reasons = n_rows(frame) <= config.BATCH_REASONS_MAX_ROWS
     if output is not None and not reasons:  # a large batch to a file: scored column by column
         table = predict_table(loaded, frame)
-        table.insert(4, "top_reasons", "")
-        atomic_write(Path(output), lambda tmp: table.to_csv(tmp, index=False))
-        print(f"wrote {len(table)} predictions to {output}")
+        atomic_write(Path(output), lambda tmp: write_csv(table, tmp, whole_numbers=("season_number",)))
+        print(f"wrote {n_rows(table)} predictions to {output}")
         return
     predictions = predict_rows(loaded, frame, reasons=reasons)
     if output is not None:
-        table = pd.DataFrame(
-            {
-                "show_title": [p.title for p in predictions],
-                "season_number": pd.array([p.season for p in predictions], dtype="Int64"),
-                "probability": [None if p.probability is None else round(p.probability, 4) for p in predictions],
-                "band": [p.band for p in predictions],
-                "top_reasons": [
-                    "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:3]) for p in predictions
-                ],
-                "note": [p.note for p in predictions],
-            }
-        )
-        atomic_write(Path(output), lambda tmp: table.to_csv(tmp, index=False))
-        print(f"wrote {len(table)} predictions to {output}")
+        table = prediction_table(predictions)
+        atomic_write(Path(output), lambda tmp: write_csv(table, tmp, whole_numbers=("season_number",)))
+        print(f"wrote {len(predictions)} predictions to {output}")
         return
     _render(predictions, as_json)
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from renewml import config
-from renewml.background import averaged_proba, unknown_inputs
+from renewml.background import FEATURE_INDEX, averaged_proba, unknown_inputs
 from renewml.model import LoadedModel
-from renewml.predict import Prediction, format_views, predict_rows
+from renewml.predict import Prediction, format_views, one_row, predict_rows
+from renewml.table import Table, as_table, is_missing, numbers, records, take
 
 VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
 BAR_PROBABILITY = 0.5
@@ -52,32 +52,37 @@ class Explanation:
         return out
 
 
-def with_views(row: pd.Series, views: float | np.ndarray) -> pd.DataFrame:
+def _repeated(row: dict[str, object], times: int) -> Table:
+    """The row `times` times, as a table."""
+    return take(one_row(dict(row)), np.zeros(times, dtype=int))
+
+
+def with_views(row: dict[str, object], views: float | np.ndarray) -> Table:
     """The row repeated with other debut views (views per day scaled with them), all else equal."""
     values = np.atleast_1d(np.asarray(views, dtype=float))
-    frame = pd.DataFrame([row.to_dict()] * len(values))
-    days = pd.to_numeric(pd.Series([row.get("days_in_debut_week")]), errors="coerce").iloc[0]
-    frame["debut_views"] = values
-    frame["debut_views_per_day"] = values / days if pd.notna(days) and days > 0 else np.nan
-    return frame
+    table = _repeated(row, len(values))
+    days = numbers(np.array([row.get("days_in_debut_week")], dtype=object))[0]
+    table["debut_views"] = values
+    table["debut_views_per_day"] = values / days if days > 0 else np.full(len(values), np.nan)
+    return table
 
 
-def probability_at_views(loaded: LoadedModel, row: pd.Series, views: float | np.ndarray) -> np.ndarray:
+def probability_at_views(loaded: LoadedModel, row: dict[str, object], views: float | np.ndarray) -> np.ndarray:
     """The row's probability at other debut views; inputs not given are averaged over, as in `predict_rows`."""
-    frame = with_views(row, views)
-    unknown = unknown_inputs(frame)
-    unknown["debut_views"] = False
-    if "days_in_debut_week" in frame and pd.notna(row.get("days_in_debut_week")):
-        unknown["debut_views_per_day"] = False
-    return averaged_proba(loaded.model.estimator, frame, unknown, loaded.model.background)
+    table = with_views(row, views)
+    unknown = unknown_inputs(table)
+    unknown[:, FEATURE_INDEX["debut_views"]] = False
+    if not is_missing(row.get("days_in_debut_week")):
+        unknown[:, FEATURE_INDEX["debut_views_per_day"]] = False
+    return averaged_proba(loaded.model.estimator, table, unknown, loaded.model.background)
 
 
-def renewal_bar(loaded: LoadedModel, row: pd.Series, target: float = BAR_PROBABILITY) -> RenewalBar:
+def renewal_bar(loaded: LoadedModel, row: dict[str, object], target: float = BAR_PROBABILITY) -> RenewalBar:
     """Debut views needed for `target` probability, all else equal (bisection on log views)."""
     low, high = math.log10(VIEWS_RANGE[0]), math.log10(VIEWS_RANGE[1])
     p_low, p_high = probability_at_views(loaded, row, np.array([10**low, 10**high]))
     current = row.get("debut_views")
-    current = None if current is None or pd.isna(current) else float(current)
+    current = None if is_missing(current) else float(current)
     if p_high < target:
         return RenewalBar(
             None,
@@ -109,54 +114,57 @@ def _bar_text(bar: float, current: float | None, target: float) -> tuple[str, st
     return "below", f"needed about {format_views(bar)} debut-week views for {target:.0%}, had {format_views(current)}"
 
 
-def similar_seasons(dataset: pd.DataFrame, row: pd.Series, n: int = 3) -> list[dict[str, object]]:
+def similar_seasons(dataset: object, row: dict[str, object], n: int = 3) -> list[dict[str, object]]:
     """The n decided seasons closest to this one (same format; debuted earlier when the row has a
     debut date), by distance over log views, rank, scores and season number."""
-    pool = dataset[dataset[config.LABEL].notna()]
+    table = as_table(dataset)
+    keep = ~np.isnan(numbers(table[config.LABEL]))
     if row.get("format") in config.FORMATS:
-        pool = pool[pool["format"] == row.get("format")]
+        keep &= table["format"] == row.get("format")
     debut = row.get("debut_week")
-    if debut is not None and not pd.isna(debut):
-        pool = pool[pool["debut_week"] < pd.Timestamp(debut)]
-    if row.get("row_id") is not None and not pd.isna(row.get("row_id")):
-        pool = pool[pool["series_id"] != row.get("series_id")]
-    if pool.empty:
+    if not is_missing(debut):
+        keep &= np.array([str(d) < str(debut)[:10] for d in table["debut_week"]], dtype=bool)
+    if not is_missing(row.get("row_id")):
+        keep &= table["series_id"] != row.get("series_id")
+    pool = take(table, keep)
+    if not keep.any():
         return []
-    numeric = {
-        "debut_views": lambda s: np.log10(pd.to_numeric(s, errors="coerce").astype(float) + 1),
-        "debut_rank": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
-        "imdb_season_rating": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
-        "critic_score": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
-        "season_number": lambda s: pd.to_numeric(s, errors="coerce").astype(float),
-    }
-    distance = pd.Series(0.0, index=pool.index)
-    for name, transform in numeric.items():
-        values = transform(pool[name])
-        target = transform(pd.Series([row.get(name)])).iloc[0]
-        if pd.isna(target):
+    logs = {"debut_views"}
+    distance = np.zeros(int(keep.sum()))
+    for name in ("debut_views", "debut_rank", "imdb_season_rating", "critic_score", "season_number"):
+        values = numbers(pool[name])
+        target = numbers(np.array([row.get(name)], dtype=object))[0]
+        if name in logs:
+            values, target = np.log10(values + 1), math.log10(target + 1) if target >= -1 else math.nan
+        if math.isnan(target):
             continue
-        spread = values.std() or 1.0
-        distance += ((values - target) / spread).fillna(1.0) ** 2
+        spread = float(np.nanstd(values, ddof=1)) if np.count_nonzero(~np.isnan(values)) > 1 else math.nan
+        spread = spread or 1.0  # as pandas' `std() or 1.0`: a zero spread counts as one
+        scaled = (values - target) / spread
+        distance += np.where(np.isnan(scaled), 1.0, scaled) ** 2
     for name in ("source_material", "language"):
-        if row.get(name) is not None and not pd.isna(row.get(name)):
+        if not is_missing(row.get(name)):
             distance += (pool[name] != row.get(name)).astype(float) * 0.5
-    nearest = pool.loc[distance.sort_values(kind="mergesort").index[:n]]
+    nearest = np.argsort(distance, kind="stable")[:n]
     return [
         {
             "title": r["show_title"],
             "season": int(r["season_number"]),
-            "debut_week": pd.Timestamp(r["debut_week"]).date().isoformat(),
-            "debut_views": None if pd.isna(r["debut_views"]) else float(r["debut_views"]),
+            "debut_week": str(r["debut_week"])[:10],
+            "debut_views": None if is_missing(r["debut_views"]) else float(r["debut_views"]),
             "outcome": r["outcome"],
         }
-        for _, r in nearest.iterrows()
+        for r in records(take(pool, nearest))
     ]
 
 
-def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> Explanation:
-    """Probability, band, exact group contributions, the renewal bar and similar past seasons."""
-    frame = row.to_frame().T.reset_index(drop=True)
-    prediction = predict_rows(loaded, frame, reasons=True)[0]
+def explain_row(loaded: LoadedModel, row: dict[str, object], dataset: object) -> Explanation:
+    """Probability, band, exact group contributions, the renewal bar and similar past seasons.
+
+    `row` is a dict of cells (as `find_show` gives, or a pandas Series); `dataset` a table or a DataFrame.
+    """
+    row = _as_dict(row)
+    prediction = predict_rows(loaded, one_row(row), reasons=True)[0]
     reference = prediction.reference or {}
     if row.get("format") not in config.FORMATS:  # nothing to compare with: no bar, no look-alikes
         bar = RenewalBar(None, "unknown", "give the format for a renewal bar")
@@ -172,24 +180,36 @@ def explain_row(loaded: LoadedModel, row: pd.Series, dataset: pd.DataFrame) -> E
     )
 
 
-def what_if(loaded: LoadedModel, row: pd.Series, name: str, values: list[object]) -> pd.DataFrame:
-    """The show's probability with one input set to each of `values`, everything else as it is.
+def _as_dict(row: object) -> dict[str, object]:
+    """A row given as a dict, a pandas Series or a one-row table, as a dict of plain cells."""
+    if isinstance(row, dict) and not all(isinstance(v, np.ndarray) for v in row.values()):
+        return dict(row)
+    if hasattr(row, "to_dict") and not hasattr(row, "columns"):  # a Series
+        return records(as_table({name: [value] for name, value in row.to_dict().items()}))[0]
+    return records(as_table(row))[0]
+
+
+def what_if(loaded: LoadedModel, row: object, name: str, values: list[object]) -> object:
+    """The show's probability with one input set to each of `values`, everything else as it is (a DataFrame).
 
     Debut views also move views per day with them, as `with_views` does; inputs the row does not
     give are averaged over, as in `predict_rows`.
     """
+    import pandas as pd
+
+    row = _as_dict(row)
     if name == "debut_views":
-        frame = with_views(row, np.asarray(values, dtype=float))
+        table = with_views(row, np.asarray(values, dtype=float))
     else:
-        frame = pd.DataFrame([row.to_dict()] * len(values))
-        frame[name] = list(values)
-    unknown = unknown_inputs(frame)
-    unknown[name] = False
-    probabilities = averaged_proba(loaded.model.estimator, frame, unknown, loaded.model.background)
+        table = _repeated(row, len(values))
+        table[name] = as_table({name: list(values)})[name]
+    unknown = unknown_inputs(table)
+    unknown[:, FEATURE_INDEX[name]] = False
+    probabilities = averaged_proba(loaded.model.estimator, table, unknown, loaded.model.background)
     return pd.DataFrame({name: list(values), "probability": probabilities})
 
 
-def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path: Path) -> None:
+def views_curve_plot(loaded: LoadedModel, row: object, bar: RenewalBar, path: Path) -> None:
     """Probability against debut views for this show, with the bar and the show's own views marked."""
     import matplotlib
 
@@ -198,6 +218,7 @@ def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path:
 
     from renewml.io import atomic_write
 
+    row = _as_dict(row)
     grid = np.logspace(5, 8.5, 200)
     curve = probability_at_views(loaded, row, grid)
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -206,7 +227,7 @@ def views_curve_plot(loaded: LoadedModel, row: pd.Series, bar: RenewalBar, path:
     if bar.views:
         ax.axvline(bar.views, color="tab:green", linestyle="--", label=f"renewal bar ({format_views(bar.views)})")
     current = row.get("debut_views")
-    if current is not None and not pd.isna(current):
+    if not is_missing(current):
         ax.axvline(float(current), color="tab:red", label=f"actual debut views ({format_views(float(current))})")
     ax.set_xscale("log")
     ax.set_ylim(0, 1)

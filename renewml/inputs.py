@@ -1,15 +1,15 @@
-"""The model's input columns from any table, without scikit-learn: what scoring a portable model needs.
+"""The model's input columns from any table, without scikit-learn or pandas: what scoring a portable model needs.
 
 `renewml.features` builds the ColumnTransformer (and imports scikit-learn); this module only shapes a
-table into the columns that transformer reads, so `predict` and `explain` stay free of scikit-learn.
+table into the columns that transformer reads, so `predict` and `explain` stay free of both.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from renewml import config
+from renewml.table import Table, as_table, blank, column, n_rows, numbers
 
 # Categories whose rarer values share "other", so the encoder's columns stay few and fixed.
 OPEN_CATEGORIES = {"original_language": config.ORIGINAL_LANGUAGES, "content_rating": config.CONTENT_RATINGS}
@@ -18,16 +18,34 @@ ALL_CATEGORICAL = config.CATEGORICAL_FEATURES + config.CANDIDATE_CATEGORICAL_FEA
 ALL_NUMERIC = config.NUMERIC_FEATURES + config.CANDIDATE_NUMERIC_FEATURES
 
 
-def feature_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The model's input columns, with numeric types, from any table that has them (missing -> NaN)."""
-    out = pd.DataFrame(index=frame.index)
+def feature_columns(frame: object) -> Table:
+    """The model's input columns as a table: text with "unknown" for a blank (the format stays blank),
+    numbers as floats with NaN. Takes a table or a DataFrame."""
+    table = as_table(frame)
+    rows = n_rows(table)
+    out: Table = {}
     for name in ALL_CATEGORICAL:
-        column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
-        given = column.notna() & column.astype(str).ne("")
-        out[name] = column.astype(object).where(given, "unknown" if name != "format" else np.nan)
+        values = column(table, name, rows)
+        gone = blank(values)
+        text = np.array([str(v) for v in values], dtype=object) if values.dtype.kind != "O" else values.copy()
+        text[gone] = np.nan if name == "format" else "unknown"
         if name in OPEN_CATEGORIES:
-            out[name] = out[name].where(out[name].isin(OPEN_CATEGORIES[name]), "other")
+            text[~np.isin(text, list(OPEN_CATEGORIES[name]))] = "other"
+        out[name] = text
     for name in ALL_NUMERIC:
-        column = frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
-        out[name] = pd.to_numeric(column, errors="coerce").astype(float)
+        out[name] = numbers(column(table, name, rows))
     return out
+
+
+def feature_frame(frame: object) -> object:
+    """`feature_columns` as a pandas DataFrame on the frame's index: what a scikit-learn pipeline reads."""
+    import pandas as pd
+
+    return pd.DataFrame(feature_columns(frame), index=getattr(frame, "index", None))
+
+
+def estimator_input(estimator: object, features: Table) -> object:
+    """Features in the form an estimator reads: the table itself for the numpy scorer, a DataFrame otherwise."""
+    from renewml.portable import PortableEstimator
+
+    return features if isinstance(estimator, PortableEstimator) else feature_frame(features)

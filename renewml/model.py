@@ -22,9 +22,9 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from renewml import config
 from renewml.card import CARD_STATEMENTS, render_card_markdown
@@ -33,6 +33,9 @@ from renewml.errors import ModelError
 from renewml.inputs import ALL_CATEGORICAL, feature_frame
 from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
 from renewml.threads import limited_threads
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CARD_SUFFIX = ".card.json"
 HYPERPARAMETERS = {
@@ -195,6 +198,7 @@ def predict_proba(model: object, frame: pd.DataFrame) -> np.ndarray:
 
 def library_versions() -> dict[str, str]:
     import joblib
+    import pandas as pd
     import sklearn
 
     return {
@@ -262,6 +266,8 @@ def reference_profile(frame: pd.DataFrame) -> dict[str, object]:
             "rate": round(renewed / seasons, 4) if seasons else None,
             "interval_95": wilson_interval(renewed, seasons),
         }
+    import pandas as pd
+
     views = pd.to_numeric(rows["debut_views"], errors="coerce").dropna()
     profile["_debut_views_quantiles"] = [float(q) for q in np.quantile(views, np.linspace(0, 1, 101))]
     return profile
@@ -278,6 +284,10 @@ def markdown_card_path(model_path: Path) -> Path:
 def _table_sha256(table: pd.DataFrame) -> str:
     import hashlib
 
+    from renewml.table import as_table, to_frame
+
+    if not hasattr(table, "to_csv"):  # a model read from a portable file carries plain tables
+        table = to_frame(as_table(table))
     return hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()
 
 
@@ -287,10 +297,12 @@ def travelling_tables(model: object) -> dict[str, object]:
     out_of_sample = getattr(model, "out_of_sample", {}) or {}
     if background is None:
         return {}
+    import pandas as pd
+
     oos = pd.DataFrame(sorted(out_of_sample.items()), columns=["row_id", "probability"])
     return {
         "background": {
-            "rows": int(len(background)),
+            "rows": int(len(background["format"])),
             "per_format": {f: int((background["format"] == f).sum()) for f in config.FORMATS},
             "sampled_with_random_state": config.RANDOM_STATE,
             "neighbours_when_views_given": config.BACKGROUND_NEIGHBOURS,

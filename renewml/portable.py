@@ -536,31 +536,34 @@ def export_estimator(estimator: object) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def _table_to_json(table: object) -> dict:
+    from renewml.table import as_table
+
     columns = {}
-    for name in table.columns:
-        column = table[name]
-        if column.dtype == object:
+    table = as_table(table)
+    for name, column in table.items():
+        if column.dtype.kind != "f":
             columns[name] = {"kind": "text", "values": [None if _missing(v) else str(v) for v in column]}
         else:
             columns[name] = {"kind": "number", "values": [None if _missing(v) else float(v) for v in column]}
-    return {"columns": list(table.columns), "data": columns}
+    return {"columns": list(table), "data": columns}
 
 
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("nan", "<NA>")
 
 
-def _table_from_json(part: dict) -> object:
-    import pandas as pd
-
+def _table_from_json(part: dict) -> dict[str, np.ndarray]:
+    """The stored table as a plain table (see `renewml.table`): text with None, numbers with NaN."""
     data = {}
     for name in part["columns"]:
         column = part["data"][name]
         if column["kind"] == "text":
-            data[name] = pd.Series([np.nan if v is None else str(v) for v in column["values"]], dtype=object)
+            values = np.empty(len(column["values"]), dtype=object)
+            values[:] = [None if v is None else str(v) for v in column["values"]]
+            data[name] = values
         else:
-            data[name] = pd.Series([np.nan if v is None else float(v) for v in column["values"]], dtype=float)
-    return pd.DataFrame(data, columns=part["columns"])
+            data[name] = np.array([np.nan if v is None else float(v) for v in column["values"]], dtype=float)
+    return data
 
 
 def write_portable(model: object, path: Path) -> None:

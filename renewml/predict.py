@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from renewml import config
 from renewml.background import INPUT_GROUPS, averaged_proba, shapley, unknown_inputs
@@ -23,13 +23,14 @@ from renewml.data.schema import (
     PREDICT_COLUMNS,
     PREDICT_REQUIRED,
     Problem,
-    check_frame,
+    check_columns,
     parse_number,
 )
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
-from renewml.inputs import feature_frame
+from renewml.inputs import estimator_input, feature_columns
 from renewml.model import LoadedModel
+from renewml.table import Table, as_table, blank, column, is_missing, n_rows, numbers, records, take
 from renewml.threads import limited_threads
 
 # Thresholds in whole percent: a band is read next to the rounded percentage, so it is chosen from it.
@@ -164,30 +165,39 @@ def describe_overrides(overrides: dict[str, object]) -> str:
 # finding shows
 
 
-def find_show(frame: pd.DataFrame, title: str, season: int | None = None) -> pd.Series:
-    """The dataset row for a title (case- and punctuation-insensitive); the latest season by default."""
+def find_show(frame: object, title: str, season: int | None = None) -> dict[str, object]:
+    """The dataset row for a title (case- and punctuation-insensitive), as a dict; the latest season by default.
+
+    `frame` is the dataset as a table (`renewml.data.read_table`) or a DataFrame (`load_dataset`).
+    """
+    table = as_table(frame)
     key = normalize_title(title)
     if not key:
         raise InputError('the title is empty; give a show title such as "His & Hers"')
-    keys = frame["show_title"].map(normalize_title)
-    matches = frame[(keys == key) | (frame["series_id"].str.replace("-", "") == key)]
-    if matches.empty:
-        titles = frame["show_title"].drop_duplicates().tolist()
-        by_key = {normalize_title(t): t for t in titles}
+    titles, series = table["show_title"], table["series_id"]
+    matches = [
+        i for i, (name, slug) in enumerate(zip(titles, series, strict=True))
+        if normalize_title(name) == key or str(slug).replace("-", "") == key
+    ]
+    if not matches:
+        by_key = {normalize_title(t): t for t in dict.fromkeys(titles)}
         close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(by_key[c]) for c in close)}?" if close else ""
         raise NotFoundError(
             f"no show titled {title!r} in the dataset{hint} (for a show not in the data, pass --title with its inputs)"
         )
+    seasons = numbers(table["season_number"])
     if season is not None:
-        chosen = matches[matches["season_number"] == season]
-        if chosen.empty:
-            have = ", ".join(str(s) for s in sorted(matches["season_number"].unique()))
-            raise NotFoundError(
-                f"{matches['show_title'].iloc[0]!r} has no season {season} in the dataset (seasons: {have})"
-            )
-        return chosen.iloc[0]
-    return matches.sort_values("season_number").iloc[-1]
+        chosen = [i for i in matches if seasons[i] == season]
+        if not chosen:
+            have = ", ".join(str(int(s)) for s in sorted(set(seasons[matches].tolist())))
+            raise NotFoundError(f"{titles[matches[0]]!r} has no season {season} in the dataset (seasons: {have})")
+        return _record(table, chosen[0])
+    return _record(table, max(matches, key=lambda i: (seasons[i], i)))
+
+
+def _record(table: Table, position: int) -> dict[str, object]:
+    return records(take(table, [position]))[0]
 
 
 def parse_human_number(value: str | float | None, name: str) -> float | None:
@@ -208,74 +218,98 @@ def parse_human_number(value: str | float | None, name: str) -> float | None:
     return number
 
 
-def _checked_inputs(title: str, inputs: dict[str, object]) -> pd.DataFrame:
+def _checked_inputs(title: str, inputs: dict[str, object]) -> Table:
     """Inputs given as flags, checked like the cells of a CSV row (a problem names the flag)."""
     cells = {"show_title": title}
     for name, value in inputs.items():
         if value is not None:
             cells[name] = str(value)
-    raw = pd.DataFrame([cells], dtype=str)
-    frame, problems = check_frame(raw, PREDICT_COLUMNS, PREDICT_REQUIRED)
+    raw = {name: np.array([value], dtype=object) for name, value in cells.items()}
+    table, problems = check_columns(raw, PREDICT_COLUMNS, PREDICT_REQUIRED, 1)
     if problems:
         p = problems[0]
         raise InputError(f"--{str(p.column).replace('_', '-')}: {p.message}")
-    return frame
+    return table
 
 
-def adhoc_row(title: str, inputs: dict[str, object]) -> pd.DataFrame:
+def adhoc_row(title: str, inputs: dict[str, object]) -> Table:
     """A one-row table for a show that is not in the data, validated like a CSV row."""
     return _with_derived(_checked_inputs(title, inputs))
 
 
-def with_inputs(frame: pd.DataFrame, inputs: dict[str, object]) -> tuple[pd.DataFrame, dict[str, object]]:
+def _plain(value: object) -> object:
+    """A cell as a plain Python value (None for a blank)."""
+    if is_missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+_KINDS = {c.name: c.kind for c in PREDICT_COLUMNS}
+
+
+def with_inputs(frame: object, inputs: dict[str, object]) -> tuple[Table, dict[str, object]]:
     """A what-if: rows of the dataset with some inputs replaced, checked like flags.
 
     Returns the changed rows and the inputs that were set, so that the result can be labelled as a
     what-if instead of passing for the show itself. Debut views per day follow views and days.
     """
+    table = as_table(frame)
     given = {name: value for name, value in inputs.items() if value is not None}
     if not given:
-        return frame, {}
-    checked = _checked_inputs("what-if", given).iloc[0]
-    out = frame.copy()
+        return table, {}
+    checked = _checked_inputs("what-if", given)
+    rows = n_rows(table)
+    out = dict(table)
     overrides = {}
     for name in given:
-        value = checked[name]
-        out[name] = [value] * len(out)
-        overrides[name] = value.item() if hasattr(value, "item") else value
+        value = _plain(checked[name][0])
+        value = int(value) if _KINDS.get(name) == "int" and value is not None else value
+        out[name] = np.full(rows, np.nan if value is None else value, dtype=checked[name].dtype)
+        overrides[name] = value
     if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
-        out["debut_views_per_day"] = None
+        out["debut_views_per_day"] = np.full(rows, np.nan)
         out = _with_derived(out)
     # carried in the rows, so scoring labels them as what-ifs, never as seasons the model trained on
-    out["_overrides"] = [dict(overrides) for _ in range(len(out))]
+    marks = np.empty(rows, dtype=object)
+    marks[:] = [dict(overrides) for _ in range(rows)]
+    out["_overrides"] = marks
     return out, overrides
 
 
 def show_frame(
-    dataset: pd.DataFrame, show: str | None, season: int | None, title: str | None, inputs: dict[str, object]
-) -> tuple[pd.DataFrame, dict[str, object]]:
+    dataset: object, show: str | None, season: int | None, title: str | None, inputs: dict[str, object]
+) -> tuple[Table, dict[str, object]]:
     """The one-row table to score and the inputs overridden in it.
 
     A show in the data by title (with inputs given too, a labelled what-if), or a new show from inputs.
     """
     inputs = dict(inputs, debut_views=parse_human_number(inputs.get("debut_views"), "debut_views"))
     if show is not None:
-        row = find_show(dataset, show, season).to_frame().T.reset_index(drop=True)
-        return with_inputs(row, inputs)
+        row = find_show(dataset, show, season)
+        return with_inputs(one_row(row), inputs)
     return adhoc_row(str(title), {**inputs, "season_number": season}), {}
 
 
-def _with_derived(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
+def one_row(row: dict[str, object]) -> Table:
+    """A dict of cells (as `find_show` gives) as a one-row table."""
+    from renewml.table import from_records
+
+    return from_records([row])
+
+
+def _with_derived(table: Table) -> Table:
+    """Every input column present (blank where not given), and views per day from views and days."""
+    table = dict(table)
+    rows = n_rows(table)
     for name in (*config.FEATURES, "days_in_debut_week", "season_number"):
-        if name not in frame:
-            frame[name] = None
-    if "debut_views_per_day" in frame:
-        views = pd.to_numeric(frame["debut_views"], errors="coerce")
-        days = pd.to_numeric(frame["days_in_debut_week"], errors="coerce")
-        per_day = pd.to_numeric(frame["debut_views_per_day"], errors="coerce")
-        frame["debut_views_per_day"] = per_day.where(per_day.notna(), views / days)
-    return frame
+        if name not in table:
+            table[name] = column(table, name, rows)
+    if "debut_views_per_day" in table:
+        views, days = numbers(table["debut_views"]), numbers(table["days_in_debut_week"])
+        per_day = numbers(table["debut_views_per_day"])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["debut_views_per_day"] = np.where(np.isnan(per_day), views / days, per_day)
+    return table
 
 
 INPUT_COLUMNS = tuple(c.name for c in PREDICT_COLUMNS)
@@ -288,8 +322,8 @@ class Batch:
     """A batch file as read: the rows to score, the cells as given, every problem and the ignored columns."""
 
     path: str
-    frame: pd.DataFrame
-    raw: pd.DataFrame
+    frame: Table
+    raw: Table
     problems: list[Problem]
     ignored_columns: list[str]
 
@@ -315,14 +349,15 @@ class Batch:
             "the input columns are documented in data/README.md ('renewml predict --template' prints them)"
         )
 
-    def rejects(self) -> pd.DataFrame:
+    def rejects(self) -> Table:
         """One line per bad row: its row number, the columns and problems, then the row's own cells."""
         by_row: dict[int, list[Problem]] = {}
         for problem in self.problems:
             by_row.setdefault(int(problem.row or 0), []).append(problem)
+        rows = n_rows(self.raw)
         lines = []
         for row, problems in sorted(by_row.items()):
-            cells = self.raw.loc[row - 2].to_dict() if row - 2 in self.raw.index else {}
+            cells = {name: values[row - 2] for name, values in self.raw.items()} if 0 <= row - 2 < rows else {}
             lines.append(
                 {
                     "row": row,
@@ -331,117 +366,139 @@ class Batch:
                     **{name: value for name, value in cells.items() if name not in ("row", "column", "problem")},
                 }
             )
-        return pd.DataFrame(lines)
+        from renewml.table import from_records
 
-    def valid_rows(self) -> pd.DataFrame:
+        return from_records(lines)
+
+    def valid_rows(self) -> Table:
         """The rows to score when the bad ones are skipped."""
-        return self.frame.drop(index=[r - 2 for r in self.bad_rows])
+        keep = np.ones(n_rows(self.frame), dtype=bool)
+        keep[[r - 2 for r in self.bad_rows]] = False
+        return take(self.frame, keep)
 
 
-def read_batch(path: object, dataset: pd.DataFrame | None = None) -> Batch:
+def read_batch(path: object, dataset: object = None) -> Batch:
     """A user CSV for batch prediction: every cell checked (column by column); problems returned, not dropped.
 
     With `dataset`, a row whose show_title (and season_number, if given) names a season in the data is
     looked up as `predict "TITLE" --season N` would, and its non-empty cells override the data; the row's
     note says so. Columns that are not inputs are listed in `ignored_columns`, never silently dropped.
     """
-    from renewml.data.schema import read_csv_strict
+    from renewml.data.schema import read_csv_columns
 
-    raw = read_csv_strict(path)
-    frame, problems = check_frame(raw, PREDICT_COLUMNS, PREDICT_REQUIRED)
-    keys = [c for c in ("show_title", "season_number") if c in raw.columns]
-    duplicated = raw.duplicated(keys, keep="first") if "show_title" in keys else pd.Series(False, index=raw.index)
-    for index in raw.index[duplicated]:
-        what = " and ".join(f"{c} '{raw.at[index, c]}'" for c in keys)
-        problems.append(Problem(int(index) + 2, keys[0], f"expected one row per show season, found {what} again"))
+    names, raw = read_csv_columns(path)
+    frame, problems = check_columns(raw, PREDICT_COLUMNS, PREDICT_REQUIRED, n_rows(raw))
+    keys = [c for c in ("show_title", "season_number") if c in raw]
+    if "show_title" in keys:
+        seen: set[tuple[str, ...]] = set()
+        for position, key in enumerate(zip(*(raw[c] for c in keys), strict=True)):
+            if key in seen:
+                what = " and ".join(f"{c} '{v}'" for c, v in zip(keys, key, strict=True))
+                problems.append(Problem(position + 2, keys[0], f"expected one row per show season, found {what} again"))
+            seen.add(key)
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     if any(p.row is None for p in problems):
         p = problems[0]
         raise InputError.at(path, 1, p.column, p.message)
-    frame = frame[[c for c in frame.columns if c in INPUT_COLUMNS]]
+    frame = {c: values for c, values in frame.items() if c in INPUT_COLUMNS}
     if dataset is not None:
-        frame = _look_up_shows(frame, dataset)
-    ignored = [c for c in raw.columns if c not in INPUT_COLUMNS]
+        frame = _look_up_shows(frame, as_table(dataset))
+    ignored = [c for c in names if c not in INPUT_COLUMNS]
     return Batch(str(path), _with_derived(frame), raw, problems, ignored)
 
 
-def _look_up_shows(frame: pd.DataFrame, dataset: pd.DataFrame) -> pd.DataFrame:
+def _look_up_shows(frame: Table, dataset: Table) -> Table:
     """Rows naming a season in the data take its inputs; the cells the user gave win."""
     by_key: dict[str, list[int]] = {}
     for position, (title, series) in enumerate(zip(dataset["show_title"], dataset["series_id"], strict=True)):
         for key in {normalize_title(title), str(series).replace("-", "")}:
             by_key.setdefault(key, []).append(position)
-    records = dataset[
-        list(dict.fromkeys(["row_id", "show_title", "season_number", "outcome", *LOOKUP_COLUMNS]))
-    ].to_dict("records")
-    frame = frame.copy()
-    for name in (*LOOKUP_COLUMNS, "row_id", "season_number", "outcome", "_note", "_overrides"):
-        if name not in frame:
-            frame[name] = None
-    frame = frame.astype(object)
-    inputs = [c for c in LOOKUP_COLUMNS if c != "season_number"]
-    titles = frame["show_title"]
+    rows = n_rows(frame)
+    titles = column(frame, "show_title", rows)
     keys = _title_keys(titles)
-    named = keys.isin(by_key).to_numpy(dtype=bool) & titles.notna().to_numpy(dtype=bool)
-    for index, title, season in zip(
-        frame.index[named], titles[named], frame["season_number"][named], strict=True
-    ):
-        positions = by_key.get(normalize_title(str(title)))
-        if not positions:
-            continue
-        name = records[positions[0]]["show_title"]
-        if season is not None and not pd.isna(season):
-            positions = [p for p in positions if records[p]["season_number"] == int(season)]
+    named = [i for i, key in enumerate(keys) if key in by_key and not is_missing(titles[i])]
+    frame = dict(frame)
+    for name in (*LOOKUP_COLUMNS, "season_number", "row_id", "outcome", "_note", "_overrides"):
+        if name not in frame:
+            frame[name] = column(frame, name, rows)
+        elif frame[name].dtype.kind != "f" and frame[name].dtype.kind != "O":
+            frame[name] = frame[name].astype(object)
+    if not named:
+        return frame
+    frame = {name: values.copy() for name, values in frame.items()}
+    inputs = [c for c in LOOKUP_COLUMNS if c != "season_number"]
+    found_seasons = numbers(dataset["season_number"])
+    given_season = numbers(frame["season_number"])
+    for index in named:
+        positions = by_key[keys[index]]
+        name = dataset["show_title"][positions[0]]
+        season = given_season[index]
+        if not math.isnan(season):
+            positions = [p for p in positions if found_seasons[p] == season]
             if not positions:
-                frame.at[index, "_note"] = (
+                frame["_note"][index] = (
                     f"{name} is in the data but has no season {int(season)}; scored from the given columns only"
                 )
                 continue
-        found = records[max(positions, key=lambda p: records[p]["season_number"])]
-        given = [c for c in inputs if frame.at[index, c] is not None and not pd.isna(frame.at[index, c])]
-        for column in inputs:
-            if column not in given:
-                frame.at[index, column] = None if pd.isna(found[column]) else found[column]
+        found = max(positions, key=lambda p: (found_seasons[p], p))
+        given = [c for c in inputs if not is_missing(frame[c][index]) and frame[c][index] != ""]
+        for name_ in inputs:
+            if name_ not in given:
+                _set(frame, name_, index, dataset[name_][found] if name_ in dataset else None)
         if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
-            frame.at[index, "debut_views_per_day"] = None
-        frame.at[index, "season_number"] = int(found["season_number"])
-        frame.at[index, "row_id"] = found["row_id"]  # a season of the data: its blanks are the data's, not unknown
-        frame.at[index, "outcome"] = found["outcome"]
-        frame.at[index, "_overrides"] = {c: frame.at[index, c] for c in given}
-        frame.at[index, "_note"] = f"looked up as {name} season {int(found['season_number'])} in the data" + (
+            _set(frame, "debut_views_per_day", index, None)
+        _set(frame, "season_number", index, found_seasons[found])
+        _set(frame, "row_id", index, dataset["row_id"][found])  # a season of the data: its blanks are the data's
+        _set(frame, "outcome", index, dataset["outcome"][found])
+        frame["_overrides"][index] = {c: _plain(frame[c][index]) for c in given}
+        frame["_note"][index] = f"looked up as {name} season {int(found_seasons[found])} in the data" + (
             f"; given columns override: {', '.join(given)}" if given else ""
         )
     return frame
 
 
-def _title_keys(titles: pd.Series) -> pd.Series:
-    """`normalize_title` of every title, with pandas string methods for the plain ASCII ones.
+def _set(frame: Table, name: str, index: int, value: object) -> None:
+    """One cell; a blank is NaN in a number column and None in a text column."""
+    values = frame[name]
+    if values.dtype.kind == "f":
+        values[index] = np.nan if is_missing(value) else float(value)
+    else:
+        values[index] = None if is_missing(value) else value
+
+
+_CITATION = re.compile(r"\[[^\]\n]*\]")
+_NOT_WORD = re.compile(r"[^\w\n]+|_+")
+
+
+def _title_keys(titles: np.ndarray) -> list[str]:
+    """`normalize_title` of every title, a whole column at once for the plain ASCII ones.
 
     NFKD and combining marks change nothing in ASCII text, so the rest of the folding is the same
-    three replacements; other titles go through `normalize_title` itself.
+    three replacements, made on all titles joined by newlines (one regex pass instead of one per
+    title); titles with other characters or a newline go through `normalize_title` itself.
     """
-    text = titles.astype(object).map(str, na_action="ignore").fillna("")
-    ascii_only = pd.Series([t.isascii() for t in text], index=text.index, dtype=bool)
-    keys = (
-        text.str.lower()
-        .str.replace("&", "and", regex=False)
-        .str.replace(r"\[[^\]]*\]", "", regex=True)
-        .str.replace(r"[\W_]+", "", regex=True)
-    )
-    others = ~ascii_only
-    if others.any():
-        keys[others] = [normalize_title(t) for t in text[others]]
+    text = ["" if is_missing(t) else str(t) for t in titles]
+    plain = [i for i, t in enumerate(text) if t.isascii() and "\n" not in t]
+    joined = "\n".join(text[i] for i in plain).lower().replace("&", "and")
+    folded = _NOT_WORD.sub("", _CITATION.sub("", joined)).split("\n") if plain else []
+    keys = [""] * len(text)
+    for i, key in zip(plain, folded, strict=True):
+        keys[i] = key
+    for i in set(range(len(text))) - set(plain):
+        keys[i] = normalize_title(text[i])
     return keys
 
 
-def batch_template(dataset: pd.DataFrame) -> str:
+def batch_template(dataset: object) -> str:
     """A CSV header of every accepted input column and one example row (a real season, retitled)."""
     example = find_show(dataset, config.TEMPLATE_EXAMPLE_SHOW)
     cells = []
     for name in INPUT_COLUMNS:
-        value = "My New Show" if name == "show_title" else example[name]
-        if value is None or pd.isna(value):
+        value = "My New Show" if name == "show_title" else example.get(name)
+        if is_missing(value):
             cells.append("")
+        elif isinstance(value, float) and _KINDS.get(name) == "int":
+            cells.append(str(int(value)))
         elif isinstance(value, float):
             cells.append(f"{value:.4f}".rstrip("0").rstrip("."))
         else:
@@ -463,8 +520,8 @@ def validate_batch(path: object) -> Batch:
 # scoring and reasons
 
 
-def missing_inputs(row: pd.Series) -> list[str]:
-    return [name for name in config.FEATURES if name not in row or row[name] is None or pd.isna(row[name])]
+def missing_inputs(row: dict[str, object]) -> list[str]:
+    return [name for name in config.FEATURES if name not in row or is_missing(row[name]) or row[name] == ""]
 
 
 _ASSUMED = {
@@ -491,19 +548,20 @@ def _assumptions(unknown: np.ndarray, record: dict[str, object], count: int) -> 
 
 def _pool_text(record: dict[str, object], count: int) -> str:
     fmt = record.get("format")
-    fmt = None if fmt is None or pd.isna(fmt) else str(fmt)
+    fmt = None if is_missing(fmt) else str(fmt)
     views = record.get("debut_views")
-    near = "" if views is None or pd.isna(views) else " nearest in debut views"
+    near = "" if is_missing(views) else " nearest in debut views"
     return f"the {count} decided {fmt + ' ' if fmt else ''}seasons{near}"
 
 
-def format_references(estimator: object, background: pd.DataFrame, profile: dict[str, object]) -> dict[str, float]:
+def format_references(estimator: object, background: object, profile: dict[str, object]) -> dict[str, float]:
     """The model's average over the background seasons of each format, and over all decided seasons
     (the formats weighted by how many decided seasons each has): the two steps a reason starts from."""
-    scored = estimator.predict_proba(feature_frame(background))[:, 1]
+    background = as_table(background)
+    scored = estimator.predict_proba(estimator_input(estimator, feature_columns(background)))[:, 1]
     out: dict[str, float] = {}
     for fmt in config.FORMATS:
-        mask = (background["format"] == fmt).to_numpy()
+        mask = background["format"] == fmt
         if mask.any():
             out[fmt] = float(scored[mask].mean())
     counts = {f: (profile.get("base_rates", {}).get(f) or {}).get("seasons") or 0 for f in out}
@@ -528,8 +586,8 @@ def _reference_text(fmt: str | None, averages: dict[str, float], profile: dict[s
     }
 
 
-def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True) -> list[Prediction]:
-    """Score every row; inputs a user did not give are averaged over the model's background.
+def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> list[Prediction]:
+    """Score every row (a table or a DataFrame); inputs a user did not give are averaged over the model's background.
 
     Rows of the dataset (with a row_id) are scored as they are; rows without format or debut views
     get the base rate of their slice instead of a probability. With `reasons`, the format is the
@@ -539,40 +597,38 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     average decided season.
     """
     model = loaded.model
-    background = model.background
-    frame = frame.reset_index(drop=True)
-    unknown = unknown_inputs(frame)
+    background = as_table(model.background)
+    table = as_table(frame)
+    rows = n_rows(table)
+    unknown = unknown_inputs(table)
     with limited_threads():
-        if reasons and len(frame):
-            probabilities, references, contributions = shapley(model.estimator, frame, unknown, background)
+        if reasons and rows:
+            probabilities, references, contributions = shapley(model.estimator, table, unknown, background)
         else:
-            probabilities = averaged_proba(model.estimator, frame, unknown, background)
+            probabilities = averaged_proba(model.estimator, table, unknown, background)
             references, contributions = None, None
     profile = loaded.card.reference
     averages: dict[str, float] | None = None
     trained_on = set(model.training_rows)
-    features = [name for name in config.FEATURES if name in frame]
-    absent = [name for name in config.FEATURES if name not in frame]
-    missing_mask = frame[features].isna().to_numpy()
-    records = frame.to_dict("records")
-    # Row flags as plain arrays: indexing a DataFrame row by row costs more than scoring it.
-    unknown_rows = unknown.reset_index(drop=True)[list(config.FEATURES)].to_numpy(dtype=bool)
-    views_unknown = unknown_rows[:, list(config.FEATURES).index("debut_views")]
+    features = [name for name in config.FEATURES if name in table]
+    absent = [name for name in config.FEATURES if name not in table]
+    missing_mask = np.column_stack([blank(table[name]) for name in features]) if features else np.zeros((rows, 0), bool)
+    views_unknown = unknown[:, list(config.FEATURES).index("debut_views")]
     per_format = {fmt: int((background["format"] == fmt).sum()) for fmt in config.FORMATS}
     out = []
-    for index, (record, probability) in enumerate(zip(records, probabilities, strict=True)):
+    for index, record in enumerate(records(table)):
+        probability = probabilities[index]
         missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
         key_missing = any(name in missing for name in config.KEY_FEATURES)
         fmt = record.get("format")
-        fmt = str(fmt) if fmt is not None and not pd.isna(fmt) and str(fmt) in config.FORMATS else None
+        fmt = str(fmt) if not is_missing(fmt) and str(fmt) in config.FORMATS else None
         explained: list[dict[str, object]] = []
         reference = None
         if contributions is not None and not key_missing:
-            row = pd.Series(record)
-            flags = dict(zip(config.FEATURES, unknown_rows[index], strict=True))
+            flags = dict(zip(config.FEATURES, unknown[index], strict=True))
             given = [group for group in INPUT_GROUPS if not all(flags[name] for name in INPUT_GROUPS[group])]
             explained = [
-                {"input": group, "value": describe_group(group, row, profile), "contribution": round(float(c), 4)}
+                {"input": group, "value": describe_group(group, record, profile), "contribution": round(float(c), 4)}
                 for group, c in zip(INPUT_GROUPS, contributions[index], strict=True)
                 if group in given  # a group not given at all gets no credit either way
             ]
@@ -581,7 +637,7 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
                 # the format's average as the Shapley values start from it, so every step adds up
                 start = {**averages, fmt: float(references[index])}
                 step = round(start[fmt] - start["all"], 4)
-                described = describe_group("format", row, profile)
+                described = describe_group("format", record, profile)
                 explained.append({"input": "format", "value": described, "contribution": step})
                 reference = _reference_text(fmt, start, profile)
             explained.sort(key=lambda r: -abs(float(r["contribution"])))
@@ -594,24 +650,24 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
         count = (
             config.BACKGROUND_NEIGHBOURS
             if not views_unknown[index]
-            else (per_format.get(fmt, 0) if fmt else len(background))
+            else (per_format.get(fmt, 0) if fmt else n_rows(background))
         )
         season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
-        row_id = None if row_id is None or pd.isna(row_id) else str(row_id)
+        row_id = None if is_missing(row_id) else str(row_id)
         overrides, note = record.get("_overrides"), record.get("_note")
         overrides = dict(overrides) if isinstance(overrides, dict) else {}
         seen = row_id is not None and row_id in trained_on and not overrides  # a what-if is a new row
         out.append(
             Prediction(
                 title=str(record["show_title"]),
-                season=None if season is None or pd.isna(season) else int(season),
+                season=None if is_missing(season) or season == "" else int(season),
                 probability=None if key_missing else float(probability),
                 band=band(float(probability), key_missing),
                 reasons=explained,
                 missing_inputs=missing,
-                actual=None if outcome is None or pd.isna(outcome) else str(outcome),
+                actual=None if is_missing(outcome) else str(outcome),
                 row_id=row_id,
-                assumed=_assumptions(unknown_rows[index], record, count),
+                assumed=_assumptions(unknown[index], record, count),
                 base_rate=base_rate,
                 in_training_data=seen,
                 out_of_sample_probability=model.out_of_sample.get(row_id) if seen else None,
@@ -623,34 +679,53 @@ def predict_rows(loaded: LoadedModel, frame: pd.DataFrame, reasons: bool = True)
     return out
 
 
-def predict_table(loaded: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
-    """Title, season, probability, band and note per row, as `predict_rows(..., reasons=False)` gives them.
+PREDICTION_COLUMNS = ("show_title", "season_number", "probability", "band", "top_reasons", "note")
+
+
+def predict_table(loaded: LoadedModel, frame: object) -> Table:
+    """The columns of `PREDICTION_COLUMNS` per row, as `predict_rows(..., reasons=False)` gives them
+    (top_reasons empty).
 
     Built column by column, so that a batch of a million rows is scored without a `Prediction` per row.
     """
     model = loaded.model
-    frame = frame.reset_index(drop=True)
-    unknown = unknown_inputs(frame)
+    table = as_table(frame)
+    rows = n_rows(table)
+    unknown = unknown_inputs(table)
     with limited_threads():
-        probabilities = averaged_proba(model.estimator, frame, unknown, model.background)
-    key_missing = np.zeros(len(frame), dtype=bool)
+        probabilities = averaged_proba(model.estimator, table, unknown, model.background)
+    key_missing = np.zeros(rows, dtype=bool)
     for name in config.KEY_FEATURES:
-        key_missing |= frame[name].isna().to_numpy(dtype=bool) if name in frame else True
+        key_missing |= blank(table[name]) if name in table else True
     shown = np.round(probabilities * 100)  # half to even, as `percent` rounds
     bands = np.select([shown >= threshold for threshold, _ in BANDS], [name for _, name in BANDS], default=BANDS[-1][1])
-    bands = np.where(key_missing, TOO_EARLY, bands)
-    rounded = [None if gone else round(float(p), 4) for p, gone in zip(probabilities, key_missing, strict=True)]
-    season = frame["season_number"] if "season_number" in frame else pd.Series(None, index=frame.index, dtype=object)
-    notes = frame["_note"] if "_note" in frame else pd.Series(None, index=frame.index, dtype=object)
-    return pd.DataFrame(
-        {
-            "show_title": frame["show_title"].astype(object).map(str),
-            "season_number": pd.to_numeric(season.astype(object), errors="coerce").astype("Int64"),
-            "probability": rounded,
-            "band": bands.astype(object),
-            "note": [note if isinstance(note, str) else "" for note in notes],
-        }
-    )
+    bands = np.where(key_missing, TOO_EARLY, bands).astype(object)
+    rounded = np.round(probabilities, 4)
+    rounded[key_missing] = np.nan
+    notes = column(table, "_note", rows)
+    return {
+        "show_title": np.array([str(t) for t in table["show_title"]], dtype=object),
+        "season_number": numbers(column(table, "season_number", rows)),
+        "probability": rounded,
+        "band": bands,
+        "top_reasons": np.full(rows, "", dtype=object),
+        "note": np.array([note if isinstance(note, str) else "" for note in notes], dtype=object),
+    }
+
+
+def prediction_table(predictions: list[Prediction], reasons_shown: int = 3) -> Table:
+    """The rows `predict --input --output` writes, from predictions with their reasons."""
+    return {
+        "show_title": np.array([p.title for p in predictions], dtype=object),
+        "season_number": np.array([np.nan if p.season is None else p.season for p in predictions], dtype=float),
+        "probability": np.array([np.nan if p.probability is None else round(p.probability, 4) for p in predictions]),
+        "band": np.array([p.band for p in predictions], dtype=object),
+        "top_reasons": np.array(
+            ["; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:reasons_shown]) for p in predictions],
+            dtype=object,
+        ),
+        "note": np.array([p.note for p in predictions], dtype=object),
+    }
 
 
 def format_views(value: float) -> str:
@@ -662,12 +737,12 @@ def format_views(value: float) -> str:
     return f"{value:.0f}"
 
 
-def describe_group(group: str, row: pd.Series, reference: dict[str, object]) -> str:
+def describe_group(group: str, row: dict[str, object], reference: dict[str, object]) -> str:
     """The show's inputs of one group in show-level words."""
 
     def get(name: str) -> object:
         value = row.get(name)
-        return None if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else value
+        return None if is_missing(value) or value == "" else value
 
     if group == "format":
         return {"limited": "limited series", "ongoing": "ongoing series"}.get(str(get("format")), "format unknown")

@@ -11,6 +11,7 @@ from renewml import config
 from renewml.background import sample_background, unknown_inputs
 from renewml.model import _table_sha256, predict_proba
 from renewml.predict import adhoc_row, predict_rows
+from renewml.table import records, to_frame
 
 KEPT = ("format", "source_material", "debut_views")
 
@@ -69,7 +70,7 @@ def test_title_only_prints_no_probability_but_the_base_rate_with_its_interval(ru
 
 def test_rows_of_the_dataset_are_scored_as_they_are(shipped_model, dataset):
     rows = dataset[dataset["renewed"].notna()].head(30)
-    assert not unknown_inputs(rows).to_numpy().any()
+    assert not unknown_inputs(rows).any()
     direct = predict_proba(shipped_model.model, rows)
     scored = [p.probability for p in predict_rows(shipped_model, rows, reasons=False) if p.probability is not None]
     keyed = rows[rows["debut_views"].notna()]
@@ -103,7 +104,7 @@ def test_seasons_the_model_trained_on_are_marked_with_their_out_of_sample_probab
 
 
 def test_background_is_small_fixed_and_hashed_in_the_card(shipped_model, dataset):
-    background = shipped_model.model.background
+    background = to_frame(shipped_model.model.background)
     counts = background["format"].value_counts()
     assert (counts <= config.BACKGROUND_PER_FORMAT).all() and set(counts.index) == set(config.FORMATS)
     assert _table_sha256(background) == shipped_model.card.carried["background"]["sha256"]
@@ -122,8 +123,9 @@ def test_explain_without_the_format_gives_no_number_bar_or_look_alikes(run_cli):
 def test_what_if_averages_over_inputs_not_given(shipped_model):
     from renewml.explain import what_if
 
-    row = adhoc_row("Pilot", {"format": "ongoing", "debut_views": 5e5}).iloc[0]
-    [at_500k] = predict_rows(shipped_model, row.to_frame().T, reasons=False)
+    pilot = adhoc_row("Pilot", {"format": "ongoing", "debut_views": 5e5})
+    [at_500k] = predict_rows(shipped_model, pilot, reasons=False)
+    row = records(pilot)[0]
     table = what_if(shipped_model, row, "debut_views", [5e5, 5e7])
     assert abs(table["probability"].iloc[0] - at_500k.probability) < 1e-9
     assert table["probability"].iloc[1] > table["probability"].iloc[0]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
 import pytest
 
 from renewml import config
@@ -38,7 +39,7 @@ def _assert_previous_model_still_predicts(target, original_sha):
     loaded = load_model(target)  # checks the file against its card, falling back to the vouched-for backup
     assert loaded.card.model_sha256 == original_sha, "the killed run must not have replaced the card"
     dataset = load_dataset(config.DATASET_PATH)
-    row = find_show(dataset, "His & Hers").to_frame().T
+    row = pd.DataFrame([find_show(dataset, "His & Hers")])
     probability = float(predict_proba(loaded.model, row)[0])
     assert 0.0 <= probability <= 0.10
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from renewml import config
 from renewml.explain import explain_row, probability_at_views, renewal_bar, similar_seasons
 from renewml.model import predict_proba
 from renewml.predict import find_show
+from renewml.table import to_frame
 
 
 def test_his_and_hers_top_reason_is_its_limited_format(shipped_model, dataset):
@@ -43,9 +45,9 @@ def test_renewal_bar_of_ongoing_shows_gives_fifty_percent(shipped_model, dataset
 def test_shapley_contributions_add_up_to_the_difference_from_the_reference(shipped_model, dataset, title, season):
     row = find_show(dataset, title, season)
     result = explain_row(shipped_model, row, dataset)
-    background = shipped_model.model.background
+    background = to_frame(shipped_model.model.background)
     p_format = predict_proba(shipped_model.model, background[background["format"] == row["format"]]).mean()
-    p_show = predict_proba(shipped_model.model, row.to_frame().T)[0]
+    p_show = predict_proba(shipped_model.model, pd.DataFrame([row]))[0]
     reasons = result.prediction.reasons
     assert abs(result.prediction.reference["format_probability"] - p_format) < 1e-3
     within = sum(r["contribution"] for r in reasons if r["input"] != "format")

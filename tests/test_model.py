@@ -18,7 +18,7 @@ from renewml.predict import find_show
 
 def probability(loaded, dataset, title, season=None):
     row = find_show(dataset, title, season)
-    return float(predict_proba(loaded.model, row.to_frame().T)[0])
+    return float(predict_proba(loaded.model, pd.DataFrame([row]))[0])
 
 
 def test_his_and_hers_is_essentially_cancelled(shipped_model, dataset):
@@ -190,7 +190,7 @@ def test_a_feature_subset_is_all_the_model_sees(dataset):
         "relative__debut_views_vs_list_median",
         "scores__critic_score",
     }
-    row = find_show(dataset, "Kaos").to_frame().T
+    row = pd.DataFrame([find_show(dataset, "Kaos")])
     other = row.assign(genre="documentary", weeks_in_top10_first4=1, imdb_season_rating=2.0)
     assert predict_proba(model, row)[0] == predict_proba(model, other)[0]
 

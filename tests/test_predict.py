@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import renewml
@@ -51,7 +52,7 @@ def test_band_at_documented_boundaries(probability, expected):
 
 
 def test_predict_proba_takes_what_load_default_model_returns(shipped_model, dataset):
-    row = renewml.find_show(dataset, "Wednesday", season=1).to_frame().T
+    row = pd.DataFrame([renewml.find_show(dataset, "Wednesday", season=1)])
     from_loaded = renewml.predict_proba(renewml.load_default_model(), row)
     from_estimator = renewml.predict_proba(shipped_model.model, row)
     assert from_loaded.shape == (1,)
@@ -89,9 +90,9 @@ def test_what_if_views_move_views_per_day_with_them(dataset):
     from renewml.predict import show_frame
 
     row, overrides = show_frame(dataset, "Kaos", None, None, {"debut_views": "50M"})
-    days = float(row.at[0, "days_in_debut_week"])
+    days = float(row["days_in_debut_week"][0])
     assert overrides == {"debut_views": 50_000_000.0}
-    assert float(row.at[0, "debut_views_per_day"]) == pytest.approx(50_000_000 / days)
+    assert float(row["debut_views_per_day"][0]) == pytest.approx(50_000_000 / days)
 
 
 def test_a_bad_what_if_value_names_the_flag(run_cli):

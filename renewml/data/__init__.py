@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from renewml import config
 from renewml.data.schema import DATASET_COLUMNS, validate_dataset
 from renewml.errors import InputError
 from renewml.io import atomic_write
 
-__all__ = ["load_dataset", "write_dataset", "build_and_write", "validate_dataset", "decided"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from renewml.table import Table
+
+__all__ = ["load_dataset", "read_table", "write_dataset", "build_and_write", "validate_dataset", "decided"]
+
+# The columns scoring reads from the dataset, type-checked by `read_table` (the rest stay text).
+LOOKUP_COLUMNS = (
+    "row_id", "series_id", "show_title", "season_number", "debut_week", "outcome", "renewed",
+    *config.FEATURES, "days_in_debut_week",
+)
 
 _DTYPES = {
     c.name: ("string" if c.kind in ("str", "category", "date") else "boolean" if c.kind == "bool" else "float64")
@@ -19,8 +29,33 @@ _DTYPES = {
 }
 
 
+def read_table(path: Path | None = None) -> Table:
+    """The curated table without pandas, for looking shows up: the columns scoring reads are checked
+    and typed (numbers as floats with NaN, text with None), the others kept as text.
+
+    A cell that does not fit its documented type is an error naming the file, row and column.
+    """
+    from renewml.data.schema import _summarise, check_columns, read_csv_columns
+
+    path = Path(path or config.DATASET_PATH)
+    if not path.is_file():
+        raise InputError(f"{path}: dataset not found; build it with 'renewml data build'")
+    names, raw = read_csv_columns(path)
+    missing = [name for name in LOOKUP_COLUMNS if name not in names]
+    if missing:
+        raise InputError.at(path, 1, missing[0], "required column is missing; is this a renewml dataset?")
+    wanted = tuple(c for c in DATASET_COLUMNS if c.name in LOOKUP_COLUMNS)
+    rows = len(next(iter(raw.values())))
+    table, problems = check_columns(raw, wanted, (), rows)
+    if problems:
+        raise InputError(_summarise(path, problems))
+    return table
+
+
 def load_dataset(path: Path | None = None) -> pd.DataFrame:
     """Read the curated table with the documented dtypes (checked fully by `validate_dataset`)."""
+    import pandas as pd
+
     path = Path(path or config.DATASET_PATH)
     if not path.is_file():
         raise InputError(f"{path}: dataset not found; build it with 'renewml data build'")
@@ -42,6 +77,8 @@ def decided(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _format_float(value: object) -> str:
     """Plain decimal text with at most 4 decimals: stable across platforms, readable in a spreadsheet."""
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return ""
     text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
@@ -50,6 +87,8 @@ def _format_float(value: object) -> str:
 
 def write_dataset(table: pd.DataFrame, path: Path) -> None:
     """Write a table atomically and deterministically (same input -> same bytes)."""
+    import pandas as pd
+
     ordered = table[[c.name for c in DATASET_COLUMNS]].copy()
     for column in DATASET_COLUMNS:
         if column.kind == "int":

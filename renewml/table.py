@@ -1,0 +1,171 @@
+"""A table without pandas: a dict of column name -> 1-D numpy array, all of one length.
+
+Scoring a show (`predict`, `explain`) must not pay pandas' import (three times numpy's), so the
+scoring stages work on this plain form. Numbers are float arrays with NaN for a blank; text is an
+object array with None for a blank. Every public function that takes a table also takes a pandas
+DataFrame (converted once, at the edge), so notebooks keep passing DataFrames.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+Table = dict[str, np.ndarray]
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, pandas' NA or NaT: a cell with no value (an empty string is text, not missing)."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _column(values: object) -> np.ndarray:
+    """One column as a plain float array (numbers) or object array with None (anything else)."""
+    dtype = getattr(values, "dtype", None)
+    kind = getattr(dtype, "kind", "O")
+    if kind in "iufb":  # numbers, nullable integers and booleans: floats with NaN
+        to_numpy = getattr(values, "to_numpy", None)
+        if to_numpy is not None:
+            return to_numpy(dtype=float, na_value=np.nan)
+        return np.asarray(values, dtype=float)
+    if kind == "M":  # datetimes: ISO dates, which order and compare as text
+        to_numpy = getattr(values, "to_numpy", None)
+        stamps = to_numpy() if to_numpy is not None else np.asarray(values)
+        text = np.datetime_as_string(stamps.astype("datetime64[D]"), unit="D").astype(object)
+        text[np.isnat(stamps)] = None
+        return text
+    array = np.array(values.to_numpy(dtype=object) if hasattr(values, "to_numpy") else list(values), dtype=object)
+    if array.ndim != 1:  # a column of lists or dicts: keep the objects
+        out = np.empty(len(array), dtype=object)
+        out[:] = list(values)
+        array = out
+    for at in np.flatnonzero([is_missing(v) for v in array]):
+        array[at] = None
+    return array
+
+
+def as_table(frame: object) -> Table:
+    """A DataFrame or a mapping of columns as a `Table` (a table is returned as it is)."""
+    if isinstance(frame, dict) and all(isinstance(v, np.ndarray) for v in frame.values()):
+        return frame
+    if hasattr(frame, "columns") and hasattr(frame, "iloc"):  # a DataFrame, without importing pandas
+        return {str(name): _column(frame[name]) for name in frame.columns}
+    if isinstance(frame, Mapping):
+        if frame and not any(_is_sequence(v) for v in frame.values()):  # one row's cells, as find_show gives
+            return from_records([frame])
+        return {str(name): _column(values) for name, values in frame.items()}
+    raise TypeError(f"expected a table (DataFrame or dict of columns), found {type(frame).__name__}")
+
+
+def _is_sequence(value: object) -> bool:
+    return hasattr(value, "__len__") and not isinstance(value, str | bytes | dict)
+
+
+def from_records(records: Iterable[Mapping[str, object]], columns: Iterable[str] | None = None) -> Table:
+    """A table of rows given as dicts; a column a row lacks is blank there."""
+    records = list(records)
+    names = list(columns) if columns is not None else list(dict.fromkeys(k for r in records for k in r))
+    out: Table = {}
+    for name in names:
+        values = [r.get(name) for r in records]
+        numeric = all(isinstance(v, int | float | np.number) and not isinstance(v, bool) or is_missing(v) for v in values)
+        if numeric and any(not is_missing(v) for v in values):
+            out[name] = np.array([np.nan if is_missing(v) else float(v) for v in values], dtype=float)
+        else:
+            column = np.empty(len(values), dtype=object)
+            column[:] = [None if is_missing(v) else v for v in values]
+            out[name] = column
+    return out
+
+
+def n_rows(table: Mapping[str, np.ndarray]) -> int:
+    return len(next(iter(table.values()))) if table else 0
+
+
+def take(table: Table, index: object) -> Table:
+    """The rows at `index` (positions or a boolean mask)."""
+    return {name: values[index] for name, values in table.items()}
+
+
+def column(table: Table, name: str, length: int | None = None) -> np.ndarray:
+    """A column, or an all-blank object column when the table lacks it."""
+    if name in table:
+        return table[name]
+    return np.full(n_rows(table) if length is None else length, None, dtype=object)
+
+
+def blank(values: np.ndarray) -> np.ndarray:
+    """Which cells are blank: NaN, None or an empty string."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind != "O":
+        return np.zeros(len(values), dtype=bool)
+    # elementwise object comparisons run in C; NaN is the one value unequal to itself
+    return (values == None) | (values == "") | (values != values)  # noqa: E711
+
+
+def numbers(values: np.ndarray) -> np.ndarray:
+    """A column as floats: blanks and text that is not a number become NaN."""
+    if values.dtype.kind in "iufb":
+        return values.astype(float)
+    out = np.full(len(values), np.nan)
+    for at, value in enumerate(values):
+        if not is_missing(value) and value != "":
+            try:
+                out[at] = float(value)
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
+def records(table: Table) -> list[dict[str, object]]:
+    """The rows as dicts of plain Python values (None for a blank)."""
+    names = list(table)
+    lists = []
+    for name in names:
+        values = table[name]
+        if values.dtype.kind == "f":
+            lists.append([None if math.isnan(v) else v for v in values.tolist()])
+        else:
+            lists.append(values.tolist())
+    return [dict(zip(names, row, strict=True)) for row in zip(*lists, strict=True)] if names else []
+
+
+def to_frame(table: Table) -> object:
+    """The table as a pandas DataFrame (imports pandas: for notebooks and scikit-learn, not for scoring)."""
+    import pandas as pd
+
+    return pd.DataFrame({name: values for name, values in table.items()})
+
+
+def _cell_text(value: object, whole: bool) -> str:
+    if is_missing(value):
+        return ""
+    if whole and isinstance(value, float | np.floating):
+        return str(int(value))
+    return str(value)
+
+
+def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> None:
+    """Write a table as CSV (blank for a missing cell; `whole_numbers` columns without a decimal point)."""
+    import csv
+
+    whole = set(whole_numbers)
+    names = list(table)
+    columns = []
+    for name in names:
+        values = table[name]
+        if values.dtype.kind == "f" and name not in whole:
+            columns.append(["" if math.isnan(v) else repr(v) for v in values.tolist()])
+        else:
+            columns.append([_cell_text(v, name in whole) for v in values.tolist()])
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(zip(*columns, strict=True))

@@ -176,32 +176,38 @@ def _split_tables(a: dict[str, np.ndarray], roots: np.ndarray, max_depth: int) -
     order, and each tree's table of leaf values."""
     leaf = a["is_leaf"].astype(bool)
     tests: dict[tuple, int] = {}
-    splits_of_tree, tables = [], []
-    for root in roots:
+    splits_of_tree = []
+    split_rank = np.zeros(len(leaf), dtype=np.intp)  # a split node's number within its tree (leaves: 0)
+    # plain lists: the traversal reads single nodes, which numpy scalars make several times slower
+    is_leaf, lefts, rights = leaf.tolist(), a["left"].tolist(), a["right"].tolist()
+    features, thresholds, missing = a["feature"].tolist(), a["threshold"].tolist(), a["missing_left"].tolist()
+    for root in roots.tolist():
         splits, order, stack = {}, [], [(int(root), 0)]
         while stack:  # the tree's nodes, refusing cycles and anything deeper than the walk goes
             node, depth = stack.pop()
-            if node in order or depth > max_depth or (not leaf[node] and depth == max_depth):
+            if node in order or depth > max_depth or (not is_leaf[node] and depth == max_depth):
                 return None
             order.append(node)
-            if not leaf[node]:
-                splits[node] = len(splits)
-                stack += [(int(a["right"][node]), depth + 1), (int(a["left"][node]), depth + 1)]
+            if not is_leaf[node]:
+                splits[node] = split_rank[node] = len(splits)
+                stack += [(int(rights[node]), depth + 1), (int(lefts[node]), depth + 1)]
         if len(splits) > MAX_TABLE_SPLITS:
             return None
         test_of_split = []
         for node in splits:
-            test = (int(a["feature"][node]), float(a["threshold"][node]), bool(a["missing_left"][node]))
+            test = (int(features[node]), float(thresholds[node]), bool(missing[node]))
             test_of_split.append(tests.setdefault(test, len(tests)))
         splits_of_tree.append(test_of_split)
-        # the leaf reached for every combination of split outcomes: bit j of the key is 1 if split j goes left
-        key = np.arange(2 ** len(splits))
-        node = np.full(len(key), int(root))
-        for _ in range(max_depth):
-            bit = np.array([splits.get(int(n), 0) for n in node])
-            left = (key >> bit) & 1 == 1
-            node = np.where(leaf[node], node, np.where(left, a["left"][node], a["right"][node]))
-        tables.append(np.ascontiguousarray(a["value"][node], dtype=float))
+    # The leaf reached for every combination of split outcomes (bit j of the key is 1 if split j goes
+    # left), all trees at once: a tree with s splits keeps the first 2**s keys.
+    counts = [len(splits) for splits in splits_of_tree]
+    key = np.arange(2 ** max(counts, default=0))[None, :]
+    node = np.repeat(np.asarray(roots, dtype=np.intp)[:, None], key.shape[1], axis=1)
+    for _ in range(max_depth):
+        go_left = (key >> split_rank[node]) & 1 == 1
+        node = np.where(leaf[node], node, np.where(go_left, a["left"][node], a["right"][node]))
+    values = a["value"][node]
+    tables = [np.ascontiguousarray(values[tree, : 2**count], dtype=float) for tree, count in enumerate(counts)]
     numbered = sorted(tests)  # by column, so that a column's tests are one broadcast comparison
     renumber = np.empty(len(numbered), dtype=np.intp)
     renumber[[tests[test] for test in numbered]] = np.arange(len(numbered))

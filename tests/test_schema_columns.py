@@ -302,3 +302,34 @@ assert "pandas" not in sys.modules, "pandas was imported"
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=SCHEMA.parents[2])
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n1,2\n3,\n",
+        "a,b\r\n1,2\r\n,4",
+        " a , b \nx y,-1e5\n",
+        'a,b\n"1,5",2\n',  # quotes: the csv module
+        "a,b\n1,2\n\n3,4\n",  # a blank line: skipped by the csv module
+        "a,b\n1,2,3\n",  # ragged: the csv module names the row
+    ],
+)
+def test_plain_split_reads_what_the_csv_module_reads(tmp_path, text):
+    import csv
+
+    from renewml.data import schema
+
+    path = tmp_path / "plain.csv"
+    path.write_bytes(text.encode())
+    rows = [r for r in csv.reader(text.splitlines()) if r]
+    plain = schema._split_plain(text)
+    if plain is not None:  # taken only where splitting gives exactly the csv module's cells
+        names, cells = plain
+        assert names == [h.strip() for h in rows[0]] and cells.tolist() == rows
+    if len({len(r) for r in rows}) == 1:
+        names, columns = schema.read_csv_columns(path)
+        assert [columns[n].tolist() for n in names] == [list(c) for c in zip(*rows[1:], strict=True)]
+    else:
+        with pytest.raises(InputError, match="row 2: expected 2 fields"):
+            schema.read_csv_columns(path)

@@ -33,7 +33,7 @@ def feature_columns(frame: object) -> Table:
             text[~np.isin(text, list(OPEN_CATEGORIES[name]))] = "other"
         out[name] = text
     for name in ALL_NUMERIC:
-        out[name] = numbers(column(table, name, rows))
+        out[name] = numbers(table[name]) if name in table else np.full(rows, np.nan)
     return out
 
 

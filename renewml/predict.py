@@ -477,6 +477,12 @@ def _title_keys(titles: np.ndarray) -> list[str]:
     three replacements, made on all titles joined by newlines (one regex pass instead of one per
     title); titles with other characters or a newline go through `normalize_title` itself.
     """
+    try:  # the common case, every title plain ASCII text on one line: no step per title at all
+        joined = "\n".join(titles.tolist())
+        if joined.isascii() and joined.count("\n") == len(titles) - 1:
+            return _NOT_WORD.sub("", _CITATION.sub("", joined.lower().replace("&", "and"))).split("\n")
+    except TypeError:  # a title that is not text (a blank)
+        pass
     text = ["" if is_missing(t) else str(t) for t in titles]
     plain = [i for i, t in enumerate(text) if t.isascii() and "\n" not in t]
     joined = "\n".join(text[i] for i in plain).lower().replace("&", "and")

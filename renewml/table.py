@@ -114,6 +114,12 @@ def numbers(values: np.ndarray) -> np.ndarray:
     """A column as floats: blanks and text that is not a number become NaN."""
     if values.dtype.kind in "iufb":
         return values.astype(float)
+    try:  # numbers and None (which becomes NaN): one C loop
+        out = np.array(values, dtype=float)
+        if not (values == "").any():
+            return out
+    except (TypeError, ValueError):
+        pass
     out = np.full(len(values), np.nan)
     for at, value in enumerate(values):
         if not is_missing(value) and value != "":
@@ -144,12 +150,6 @@ def to_frame(table: Table) -> object:
     return pd.DataFrame({name: values for name, values in table.items()})
 
 
-def _cell_text(value: object, whole: bool) -> str:
-    if is_missing(value):
-        return ""
-    if whole and isinstance(value, float | np.floating):
-        return str(int(value))
-    return str(value)
 
 
 def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> None:
@@ -161,10 +161,11 @@ def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> 
     columns = []
     for name in names:
         values = table[name]
-        if values.dtype.kind == "f" and name not in whole:
-            columns.append(["" if math.isnan(v) else repr(v) for v in values.tolist()])
+        if values.dtype.kind == "f":
+            text = (lambda v: str(int(v))) if name in whole else repr
+            columns.append(["" if v != v else text(v) for v in values.tolist()])  # NaN is unequal to itself
         else:
-            columns.append([_cell_text(v, name in whole) for v in values.tolist()])
+            columns.append(["" if v is None else v if type(v) is str else "" if is_missing(v) else str(v) for v in values.tolist()])
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)

@@ -175,49 +175,57 @@ def _split_tables(a: dict[str, np.ndarray], roots: np.ndarray, max_depth: int) -
     (a prefix of the trees ordered by split count) and the test each reads, each tree's position in that
     order, and each tree's table of leaf values."""
     leaf = a["is_leaf"].astype(bool)
-    tests: dict[tuple, int] = {}
-    splits_of_tree = []
-    split_rank = np.zeros(len(leaf), dtype=np.intp)  # a split node's number within its tree (leaves: 0)
-    # plain lists: the traversal reads single nodes, which numpy scalars make several times slower
-    is_leaf, lefts, rights = leaf.tolist(), a["left"].tolist(), a["right"].tolist()
-    features, thresholds, missing = a["feature"].tolist(), a["threshold"].tolist(), a["missing_left"].tolist()
-    for root in roots.tolist():
-        splits, order, stack = {}, [], [(int(root), 0)]
-        while stack:  # the tree's nodes, refusing cycles and anything deeper than the walk goes
-            node, depth = stack.pop()
-            if node in order or depth > max_depth or (not is_leaf[node] and depth == max_depth):
-                return None
-            order.append(node)
-            if not is_leaf[node]:
-                splits[node] = split_rank[node] = len(splits)
-                stack += [(int(rights[node]), depth + 1), (int(lefts[node]), depth + 1)]
-        if len(splits) > MAX_TABLE_SPLITS:
+    nodes = np.arange(len(leaf))
+    roots = np.asarray(roots, dtype=np.intp)
+    # Each tree is a contiguous run of nodes from its root (as export writes them) whose children come
+    # after their parent inside the run, so no walk can loop; anything else is walked node by node.
+    ends = np.append(roots[1:], len(leaf))
+    if len(roots) == 0 or roots[0] != 0 or np.any(ends <= roots):
+        return None
+    tree_of = np.repeat(np.arange(len(roots)), ends - roots)
+    split = ~leaf
+    for child in (a["left"], a["right"]):
+        if np.any((child[split] <= nodes[split]) | (child[split] >= ends[tree_of[split]])):
             return None
-        test_of_split = []
-        for node in splits:
-            test = (int(features[node]), float(thresholds[node]), bool(missing[node]))
-            test_of_split.append(tests.setdefault(test, len(tests)))
-        splits_of_tree.append(test_of_split)
-    # The leaf reached for every combination of split outcomes (bit j of the key is 1 if split j goes
-    # left), all trees at once: a tree with s splits keeps the first 2**s keys.
-    counts = [len(splits) for splits in splits_of_tree]
+    # A split's number within its tree, in node order: bit j of a tree's key is its j-th split's outcome.
+    before = np.cumsum(split) - split
+    split_rank = np.where(split, before - before[roots][tree_of], 0)
+    counts = np.bincount(tree_of, weights=split, minlength=len(roots)).astype(int).tolist()
+    if max(counts, default=0) > MAX_TABLE_SPLITS:
+        return None
+    # The leaf reached for every combination of split outcomes, all trees at once: a tree with s
+    # splits keeps the first 2**s keys; a path longer than max_depth is walked node by node instead.
     key = np.arange(2 ** max(counts, default=0))[None, :]
-    node = np.repeat(np.asarray(roots, dtype=np.intp)[:, None], key.shape[1], axis=1)
+    node = np.repeat(roots[:, None], key.shape[1], axis=1)
     for _ in range(max_depth):
         go_left = (key >> split_rank[node]) & 1 == 1
         node = np.where(leaf[node], node, np.where(go_left, a["left"][node], a["right"][node]))
+    if not leaf[node].all():
+        return None
     values = a["value"][node]
     tables = [np.ascontiguousarray(values[tree, : 2**count], dtype=float) for tree, count in enumerate(counts)]
-    numbered = sorted(tests)  # by column, so that a column's tests are one broadcast comparison
-    renumber = np.empty(len(numbered), dtype=np.intp)
-    renumber[[tests[test] for test in numbered]] = np.arange(len(numbered))
+    # The distinct tests (column, threshold, where a missing value goes), numbered by column and threshold
+    # so that a column's tests are one broadcast comparison.
+    at = nodes[split]
+    feature, threshold = a["feature"][at].astype(np.intp), a["threshold"][at].astype(float)
+    missing_left = a["missing_left"][at].astype(bool)
+    order = np.lexsort((missing_left, threshold, feature))
+    keys = np.stack([feature[order].astype(float), threshold[order], missing_left[order].astype(float)], axis=1)
+    first = np.ones(len(order), dtype=bool)
+    same = (keys[1:] == keys[:-1]) | (np.isnan(keys[1:]) & np.isnan(keys[:-1]))
+    first[1:] = ~same.all(axis=1)
+    test_of = np.empty(len(order), dtype=np.intp)
+    test_of[order] = np.cumsum(first) - 1
+    distinct = order[first]
+    numbered = list(zip(feature[distinct].tolist(), threshold[distinct].tolist(), missing_left[distinct].tolist(), strict=True))
+    splits_of_tree = np.split(test_of, np.cumsum(counts)[:-1]) if counts else []
+    splits_of_tree = [part.tolist() for part in splits_of_tree]
     groups = []
     for column in sorted({test[0] for test in numbered}):
         rows = [i for i, test in enumerate(numbered) if test[0] == column]
         missing_left = np.array([numbered[i][2] for i in rows])
         thresholds = np.array([numbered[i][1] for i in rows], dtype=float)[:, None]
         groups.append((column, rows[0], rows[-1] + 1, thresholds, np.flatnonzero(missing_left) + rows[0]))
-    splits_of_tree = [[int(renumber[test]) for test in splits] for splits in splits_of_tree]
     by_count = sorted(range(len(roots)), key=lambda t: -len(splits_of_tree[t]))
     position = np.empty(len(roots), dtype=np.intp)
     position[by_count] = np.arange(len(roots))

@@ -153,20 +153,37 @@ def to_frame(table: Table) -> object:
 
 
 def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> None:
-    """Write a table as CSV (blank for a missing cell; `whole_numbers` columns without a decimal point)."""
+    """Write a table as CSV (blank for a missing cell; `whole_numbers` columns without a decimal point).
+
+    Text that needs quoting (a comma, quote or line break) goes through the csv module; a column
+    without any is joined as it is, which is several times faster for a large batch.
+    """
     import csv
 
     whole = set(whole_numbers)
     names = list(table)
     columns = []
+    plain = True
     for name in names:
         values = table[name]
         if values.dtype.kind == "f":
-            text = (lambda v: str(int(v))) if name in whole else repr
-            columns.append(["" if v != v else text(v) for v in values.tolist()])  # NaN is unequal to itself
+            if name in whole:
+                cells = ["" if v != v else str(int(v)) for v in values.tolist()]  # NaN is unequal to itself
+            else:
+                cells = ["" if v != v else repr(v) for v in values.tolist()]
         else:
-            columns.append(["" if v is None else v if type(v) is str else "" if is_missing(v) else str(v) for v in values.tolist()])
+            cells = ["" if v is None else v if type(v) is str else "" if is_missing(v) else str(v) for v in values.tolist()]
+            joined = "".join(cells)
+            plain = plain and not any(mark in joined for mark in (",", '"', "\n", "\r"))
+        columns.append(cells)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
-        writer.writerows(zip(*columns, strict=True))
+        if plain:
+            handle.write("".join(map(_line, zip(*columns, strict=True))))
+        else:
+            writer.writerows(zip(*columns, strict=True))
+
+
+def _line(cells: tuple[str, ...]) -> str:
+    return ",".join(cells) + "\n"

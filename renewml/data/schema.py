@@ -528,6 +528,11 @@ _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
 # In "\n"-joined cells, where a line may not be empty or a plain decimal: a character a plain decimal
 # never has, or a line break before a line that starts with neither a digit nor '-' and a digit.
 _NOT_PLAIN = re.compile(r"[^0-9.eE+\-\n]|\n(?=[^0-9\-\n]|-[^0-9])")
+# The same rules for ASCII text, as byte tables: characters a plain decimal may hold, and digits.
+_PLAIN_BYTE = np.zeros(256, dtype=bool)
+_PLAIN_BYTE[np.frombuffer(b"0123456789.eE+-\n", dtype=np.uint8)] = True
+_DIGIT_BYTE = np.zeros(256, dtype=bool)
+_DIGIT_BYTE[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
 _DATE_NUMBERS = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
 
 
@@ -664,11 +669,16 @@ def _read_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
     else:
         characters = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     breaks = np.flatnonzero(characters == ord("\n"))
-    del characters
     if len(breaks) == n + 1:  # else a cell has a line break in it
         irregular = np.zeros(n, dtype=bool)
-        found = [m.start() for m in _NOT_PLAIN.finditer(joined)]
+        if characters.dtype == np.uint8:  # ASCII: the regex's two rules as byte lookups, several times faster
+            found = np.flatnonzero(~_PLAIN_BYTE[characters])
+            first, second = characters[breaks[:-1] + 1], characters[np.minimum(breaks[:-1] + 2, len(characters) - 1)]
+            irregular |= ~(_DIGIT_BYTE[first] | (first == 10) | ((first == 45) & _DIGIT_BYTE[second]))
+        else:
+            found = [m.start() for m in _NOT_PLAIN.finditer(joined)]
         irregular[np.searchsorted(breaks, found, side="right") - 1] = True
+        del characters
         blank = (np.diff(breaks) == 1) & ~irregular
         plain = ~irregular & ~blank
         if not irregular.any():

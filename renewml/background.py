@@ -192,7 +192,7 @@ def averaged_proba(estimator: object, frame: object, unknown: np.ndarray, backgr
     out = np.empty(n_rows(table))
     partial = unknown.any(axis=1)
     if (~partial).any():
-        full_rows = feature_columns(take(table, ~partial))
+        full_rows = feature_columns(take(table, ~partial) if partial.any() else table)
         out[~partial] = estimator.predict_proba(estimator_input(estimator, full_rows))[:, 1]
     if partial.any():
         full = (1,) * len(INPUT_GROUPS)

@@ -555,8 +555,8 @@ def _predict_batch(
         atomic_write(rejects, lambda tmp: write_csv(table, tmp, whole_numbers=("row",)))
         _err(f"renewml: skipped {len(bad_rows)} invalid row(s); they and the reasons are in {rejects}")
         frame = batch.valid_rows()
-    notes = frame.get("_note")
-    looked_up = 0 if notes is None else sum(isinstance(n, str) and n.startswith("looked up") for n in notes)
+    notes = [note for note in frame.get("_note", []) if note]
+    looked_up = sum(isinstance(note, str) and note.startswith("looked up") for note in notes)
     if looked_up:
         _err(f"renewml: {looked_up} row(s) name a show in the data and were looked up there (see the note column)")
     reasons = n_rows(frame) <= config.BATCH_REASONS_MAX_ROWS

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from renewml import config
-from renewml.table import Table, as_table, blank, column, n_rows, numbers
+from renewml.table import Table, as_table, blank, n_rows, numbers
 
 # Categories whose rarer values share "other", so the encoder's columns stay few and fixed.
 OPEN_CATEGORIES = {"original_language": config.ORIGINAL_LANGUAGES, "content_rating": config.CONTENT_RATINGS}
@@ -25,16 +25,26 @@ def feature_columns(frame: object) -> Table:
     rows = n_rows(table)
     out: Table = {}
     for name in ALL_CATEGORICAL:
-        values = column(table, name, rows)
+        if name not in table:  # a column not given at all: every cell the same, worked out once
+            out[name] = np.full(rows, _blank_as(name), dtype=object)
+            continue
+        values = table[name]
         gone = blank(values)
         text = np.array([str(v) for v in values], dtype=object) if values.dtype.kind != "O" else values.copy()
-        text[gone] = np.nan if name == "format" else "unknown"
+        text[gone] = _blank_as(name)
         if name in OPEN_CATEGORIES:
             text[~np.isin(text, list(OPEN_CATEGORIES[name]))] = "other"
         out[name] = text
     for name in ALL_NUMERIC:
         out[name] = numbers(table[name]) if name in table else np.full(rows, np.nan)
     return out
+
+
+def _blank_as(name: str) -> object:
+    """What a blank cell of a categorical input becomes (the format stays blank: it is a key input)."""
+    if name == "format":
+        return np.nan
+    return "unknown" if name not in OPEN_CATEGORIES or "unknown" in OPEN_CATEGORIES[name] else "other"
 
 
 def feature_frame(frame: object) -> object:

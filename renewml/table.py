@@ -179,11 +179,7 @@ def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> 
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
-        if plain:
-            handle.write("".join(map(_line, zip(*columns, strict=True))))
-        else:
+        if plain and columns and columns[0]:
+            handle.write("\n".join(map(",".join, zip(*columns, strict=True))) + "\n")
+        elif not plain:
             writer.writerows(zip(*columns, strict=True))
-
-
-def _line(cells: tuple[str, ...]) -> str:
-    return ",".join(cells) + "\n"

@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import renewml
 from renewml.predict import BANDS, band, percent
@@ -162,3 +164,14 @@ def test_predict_table_gives_what_predict_rows_gives_without_reasons(shipped_mod
     assert table["band"].tolist() == [p.band for p in predictions]
     assert table["note"].tolist() == [p.note for p in predictions]
     assert "too early to tell" in table["band"].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.text(alphabet="ab &[]_-:!\n1"), st.none()), min_size=1, max_size=8))
+def test_a_column_of_titles_folds_as_each_title_does(titles):
+    from renewml.data.titles import normalize_title
+    from renewml.predict import _title_keys
+
+    column = np.empty(len(titles), dtype=object)
+    column[:] = titles
+    assert _title_keys(column) == [normalize_title(t or "") for t in titles]

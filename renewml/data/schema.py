@@ -792,8 +792,9 @@ def _split_plain(text: str) -> tuple[list[str], np.ndarray] | None:
         cells = text.replace("\n", ",").split(",")
         if len(cells) != lines * len(header):
             return None
-        if len(text) > csv.field_size_limit() and max(map(len, cells)) > csv.field_size_limit():
-            return None  # the csv module refuses such a field; say so the same way
+        limit = csv.field_size_limit()
+        if len(text) > limit and max(map(len, text.split("\n"))) > limit and max(map(len, cells)) > limit:
+            return None  # the csv module refuses such a field; say so the same way (a field is no longer than its line)
         table = np.array(cells, dtype=object)
     return names, table.reshape(lines, len(header))
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from renewml.errors import InputError
 
@@ -333,3 +335,24 @@ def test_plain_split_reads_what_the_csv_module_reads(tmp_path, text):
     else:
         with pytest.raises(InputError, match="row 2: expected 2 fields"):
             schema.read_csv_columns(path)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"-?[0-9]{1,9}(\.[0-9]{0,7})?", fullmatch=True),
+            st.sampled_from(["", "-0", "-0.0", "5.", "007", ".5", "-.5", "-", "1-2", "1.2.3", "1e5", " 5", "123456789012345", "1234567890123456", "0.000000000000001"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_short_decimals_read_as_the_cell_rules_read_them(cells):
+    from renewml.data import schema
+
+    number, blank = schema._read_numbers(list(cells))
+    by_cell, blank_by_cell = schema._read_irregular(list(cells))  # the rules, one cell at a time
+    assert blank.tolist() == blank_by_cell.tolist()
+    assert np.array_equal(number, by_cell, equal_nan=True)
+    assert np.signbit(number).tolist() == np.signbit(by_cell).tolist()  # "-0" is -0.0, as float("-0")

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from renewml import config
-from renewml.card import CARD_STATEMENTS, render_card_markdown
 from renewml.data import decided
 from renewml.errors import ModelError
 from renewml.inputs import ALL_CATEGORICAL, feature_frame
@@ -322,6 +321,7 @@ def make_card(
 ) -> ModelCard:
     """The card for a model trained on `frame` with these settings (the shipped ones by default); the
     model's background and backtest tables are hashed in it."""
+    from renewml.card import CARD_STATEMENTS
     from renewml.features import check_features, monotone_constraints
 
     train = decided(frame)
@@ -389,6 +389,8 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
     card.joblib_sha256 = sha256_file(pickled)
     card.joblib_file = pickled.name
     atomic_write_text(card_path(portable), card.to_json())
+    from renewml.card import render_card_markdown
+
     atomic_write_text(markdown_card_path(portable), render_card_markdown(card))
     return portable
 

@@ -244,6 +244,8 @@ class PortableEstimator:
     Shapley reasons use it unchanged. `X` is a DataFrame or a dict of column name -> 1-D array.
     """
 
+    uses_threads = False  # numpy elementwise work only: no OpenMP or BLAS pool to cap
+
     def __init__(self, structure: dict, arrays: dict[str, np.ndarray]):
         self.structure = structure
         self.arrays = arrays

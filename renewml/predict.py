@@ -612,7 +612,7 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
     table = as_table(frame)
     rows = n_rows(table)
     unknown = unknown_inputs(table)
-    with limited_threads():
+    with limited_threads(model.estimator):
         if reasons and rows:
             probabilities, references, contributions = shapley(model.estimator, table, unknown, background)
         else:
@@ -703,7 +703,7 @@ def predict_table(loaded: LoadedModel, frame: object) -> Table:
     table = as_table(frame)
     rows = n_rows(table)
     unknown = unknown_inputs(table)
-    with limited_threads():
+    with limited_threads(model.estimator):
         probabilities = averaged_proba(model.estimator, table, unknown, model.background)
     key_missing = np.zeros(rows, dtype=bool)
     for name in config.KEY_FEATURES:

@@ -43,10 +43,17 @@ def thread_count() -> int:
 
 
 @contextmanager
-def limited_threads() -> Iterator[int]:
-    """Run the block with OpenMP and BLAS capped at `thread_count()` threads; yields the cap."""
+def limited_threads(estimator: object = None) -> Iterator[int]:
+    """Run the block with OpenMP and BLAS capped at `thread_count()` threads; yields the cap.
+
+    Scoring with the portable model (`renewml.portable`) runs no OpenMP or BLAS code, so for it the
+    cap is not set (finding the thread pools costs a cold `predict` about 8 ms).
+    """
+    count = thread_count()
+    if not getattr(estimator, "uses_threads", True):
+        yield count
+        return
     from threadpoolctl import threadpool_limits
 
-    count = thread_count()
     with threadpool_limits(limits=count):
         yield count

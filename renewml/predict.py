@@ -389,10 +389,10 @@ def read_batch(path: object, dataset: object = None) -> Batch:
     names, raw = read_csv_columns(path)
     frame, problems = check_columns(raw, PREDICT_COLUMNS, PREDICT_REQUIRED, n_rows(raw))
     keys = [c for c in ("show_title", "season_number") if c in raw]
-    pairs = list(zip(*(raw[c].tolist() for c in keys), strict=True)) if "show_title" in keys else []
-    if len(set(pairs)) < len(pairs):  # a row per show season: name every repeat
+    key_cells = [raw[c].tolist() for c in keys] if "show_title" in keys else []
+    if key_cells and len(set(zip(*key_cells))) < n_rows(raw):  # a row per show season: name every repeat
         seen: set[tuple[str, ...]] = set()
-        for position, key in enumerate(pairs):
+        for position, key in enumerate(zip(*key_cells)):
             if key in seen:
                 what = " and ".join(f"{c} '{v}'" for c, v in zip(keys, key, strict=True))
                 problems.append(Problem(position + 2, keys[0], f"expected one row per show season, found {what} again"))

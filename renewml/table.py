@@ -8,6 +8,7 @@ DataFrame (converted once, at the edge), so notebooks keep passing DataFrames.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 
@@ -152,6 +153,19 @@ def to_frame(table: Table) -> object:
 
 
 
+def _four_decimal_shares(values: np.ndarray) -> bool:
+    """Numbers in [0, 1] with at most four decimals, as `np.round(p, 4)` gives them (NaN allowed)."""
+    given = values[~np.isnan(values)]
+    return bool(len(given)) and bool(((given >= 0) & (given <= 1)).all()) and np.array_equal(np.round(given, 4), given)
+
+
+@functools.cache
+def _FOUR_DECIMALS() -> list[str]:  # noqa: N802
+    """repr of k / 10000 for k = 0..10000 (what `np.round(p, 4)` is, since it divides rint(p * 1e4) by 1e4),
+    and "" at position -1 for a blank."""
+    return [repr(k / 1e4) for k in range(10_001)] + [""]
+
+
 def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> None:
     """Write a table as CSV (blank for a missing cell; `whole_numbers` columns without a decimal point).
 
@@ -169,6 +183,9 @@ def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> 
         if values.dtype.kind == "f":
             if name in whole:
                 cells = ["" if v != v else str(int(v)) for v in values.tolist()]  # NaN is unequal to itself
+            elif _four_decimal_shares(values):  # probabilities as shown: looked up, not formatted
+                labels = _FOUR_DECIMALS()
+                cells = [labels[i] for i in np.rint(np.nan_to_num(values, nan=-1e-4) * 1e4).astype(np.intp).tolist()]
             else:
                 cells = ["" if v != v else repr(v) for v in values.tolist()]
         else:

@@ -798,10 +798,13 @@ def read_csv_columns(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
         names, table = plain
         return names, {name: table[1:, j] for j, name in enumerate(names)}
     with _gc_paused():  # a list per row: the cyclic collector would rescan them over and over
+        limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # no cap on a cell's length
         try:
             rows = list(csv.reader(text.splitlines()))
         except csv.Error as error:
             raise InputError(f"{path}: not a readable CSV ({error})") from None
+        finally:
+            csv.field_size_limit(limit)
         del text
         if not rows:  # only a byte-order mark
             raise InputError(f"{path}: the file is empty; expected a CSV with a header row")
@@ -845,9 +848,6 @@ def _split_plain(text: str) -> tuple[list[str], np.ndarray] | None:
         cells = text.replace("\n", ",").split(",")
         if len(cells) != lines * len(header):
             return None
-        limit = csv.field_size_limit()
-        if len(text) > limit and max(map(len, text.split("\n"))) > limit and max(map(len, cells)) > limit:
-            return None  # the csv module refuses such a field; say so the same way (a field is no longer than its line)
         table = np.array(cells, dtype=object)
     return names, table.reshape(lines, len(header))
 

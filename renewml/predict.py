@@ -715,13 +715,20 @@ def predict_table(loaded: LoadedModel, frame: object) -> Table:
     rounded[key_missing] = np.nan
     notes = column(table, "_note", rows)
     return {
-        "show_title": np.array([str(t) for t in table["show_title"]], dtype=object),
+        "show_title": _texts(table["show_title"]),
         "season_number": numbers(column(table, "season_number", rows)),
         "probability": rounded,
         "band": bands,
         "top_reasons": np.full(rows, "", dtype=object),
-        "note": np.array([note if isinstance(note, str) else "" for note in notes], dtype=object),
+        "note": _texts(notes),
     }
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """A column as text, "" for a blank; a column of text and None only (the usual case) without a step per cell."""
+    if values.dtype.kind == "O" and set(map(type, values.tolist())) <= {str, type(None)}:
+        return np.where(values == None, "", values).astype(object)  # noqa: E711
+    return np.array(["" if is_missing(v) else str(v) for v in values], dtype=object)
 
 
 def prediction_table(predictions: list[Prediction], reasons_shown: int = 3) -> Table:

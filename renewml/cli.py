@@ -563,46 +563,101 @@ def explain(
 def _predict_batch(
     loaded: object, path: Path, dataset: object, output: Path | None, skip_invalid: bool, as_json: bool
 ) -> None:
-    from renewml.errors import InputError
-    from renewml.io import atomic_write
-    from renewml.predict import prediction_table, predict_rows, predict_table, read_batch
-    from renewml.table import n_rows, write_csv
+    from renewml.predict import predict_rows, read_batch
+    from renewml.table import n_rows
 
+    if output is not None:
+        _predict_batch_to_file(loaded, path, dataset, Path(output), skip_invalid)
+        return
     batch = read_batch(path, dataset)
     if batch.ignored_columns:
         _err(f"renewml: {batch.ignored_warning()}")
-    bad_rows = batch.bad_rows
     if batch.problems and not skip_invalid:
-        first = batch.problems[0]
-        raise InputError(
-            f"{path}, row {first.row}, column '{first.column}': {first.message}"
-            f" ({len(bad_rows)} bad row(s): {', '.join(map(str, bad_rows[:5]))}{', ...' if len(bad_rows) > 5 else ''};"
-            " fix them or pass --skip-invalid)"
-        )
+        raise _bad_rows_error(path, batch.problems)
     frame = batch.frame
     if batch.problems:
-        rejects = path.with_name(path.stem + ".rejects.csv")
-        table = batch.rejects()
-        atomic_write(rejects, lambda tmp: write_csv(table, tmp, whole_numbers=("row",)))
-        _err(f"renewml: skipped {len(bad_rows)} invalid row(s); they and the reasons are in {rejects}")
+        _write_rejects(path, [batch.rejects()])
         frame = batch.valid_rows()
-    notes = [note for note in frame.get("_note", []) if note]
-    looked_up = sum(isinstance(note, str) and note.startswith("looked up") for note in notes)
-    if looked_up:
-        _err(f"renewml: {looked_up} row(s) name a show in the data and were looked up there (see the note column)")
-    reasons = n_rows(frame) <= config.BATCH_REASONS_MAX_ROWS
-    if output is not None and not reasons:  # a large batch to a file: scored column by column
-        table = predict_table(loaded, frame)
-        atomic_write(Path(output), lambda tmp: write_csv(table, tmp, whole_numbers=("season_number",)))
-        print(f"wrote {n_rows(table)} predictions to {output}")
-        return
-    predictions = predict_rows(loaded, frame, reasons=reasons)
-    if output is not None:
-        table = prediction_table(predictions)
-        atomic_write(Path(output), lambda tmp: write_csv(table, tmp, whole_numbers=("season_number",)))
-        print(f"wrote {len(predictions)} predictions to {output}")
-        return
-    _render(predictions, as_json)
+    _say_looked_up(_looked_up(frame))
+    _render(predict_rows(loaded, frame, reasons=n_rows(frame) <= config.BATCH_REASONS_MAX_ROWS), as_json)
+
+
+def _predict_batch_to_file(loaded: object, path: Path, dataset: object, output: Path, skip_invalid: bool) -> None:
+    """Score a batch file into `output` a chunk of rows at a time, so that memory stays bounded.
+
+    The output is written atomically: after a bad row without --skip-invalid, the remaining chunks
+    are only checked (the error counts every bad row) and nothing is written.
+    """
+    from renewml.io import atomic_write
+    from renewml.predict import PREDICTION_COLUMNS, prediction_table, predict_rows, predict_table, read_batches
+    from renewml.table import append_csv, n_rows
+
+    problems: list = []
+    rejects: list = []
+    counts = {"written": 0, "looked_up": 0}
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as handle:
+            handle.write(",".join(PREDICTION_COLUMNS) + "\n")
+            for number, batch in enumerate(read_batches(path, dataset)):
+                if number == 0 and batch.ignored_columns:
+                    _err(f"renewml: {batch.ignored_warning()}")
+                if batch.problems:
+                    problems.extend(batch.problems)
+                    rejects.append(batch.rejects())
+                if problems and not skip_invalid:
+                    continue  # the rest is only checked, for the error's count of bad rows
+                frame = batch.valid_rows() if batch.problems else batch.frame
+                counts["looked_up"] += _looked_up(frame)
+                if batch.rows_in_file <= config.BATCH_REASONS_MAX_ROWS:  # a small file: with reasons
+                    table = prediction_table(predict_rows(loaded, frame, reasons=True))
+                else:
+                    table = predict_table(loaded, frame)
+                append_csv(table, handle, whole_numbers=("season_number",))
+                counts["written"] += n_rows(table)
+        if problems and not skip_invalid:
+            raise _bad_rows_error(path, problems)
+
+    atomic_write(output, write)
+    if rejects:
+        _write_rejects(path, rejects)
+    _say_looked_up(counts["looked_up"])
+    print(f"wrote {counts['written']} predictions to {output}")
+
+
+def _bad_rows_error(path: Path, problems: list) -> Exception:
+    """One error naming the first bad cell and counting the bad rows."""
+    from renewml.errors import InputError
+
+    bad_rows = sorted({p.row for p in problems if p.row is not None})
+    first = problems[0]
+    return InputError(
+        f"{path}, row {first.row}, column '{first.column}': {first.message}"
+        f" ({len(bad_rows)} bad row(s): {', '.join(map(str, bad_rows[:5]))}{', ...' if len(bad_rows) > 5 else ''};"
+        " fix them or pass --skip-invalid)"
+    )
+
+
+def _write_rejects(path: Path, tables: list) -> None:
+    """The skipped rows with their problems, in FILE.rejects.csv beside the input."""
+    from renewml.io import atomic_write
+    from renewml.table import from_records, records, write_csv
+
+    lines = [line for table in tables for line in records(table)]
+    rejects = path.with_name(path.stem + ".rejects.csv")
+    table = from_records(lines)
+    atomic_write(rejects, lambda tmp: write_csv(table, tmp, whole_numbers=("row",)))
+    _err(f"renewml: skipped {len(lines)} invalid row(s); they and the reasons are in {rejects}")
+
+
+def _looked_up(frame: dict) -> int:
+    """How many rows named a season in the data and were looked up there."""
+    return sum(isinstance(note, str) and note.startswith("looked up") for note in frame.get("_note", []) if note)
+
+
+def _say_looked_up(count: int) -> None:
+    if count:
+        _err(f"renewml: {count} row(s) name a show in the data and were looked up there (see the note column)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -326,6 +327,8 @@ class Batch:
     raw: Table
     problems: list[Problem]
     ignored_columns: list[str]
+    rows_before: int = 0  # data rows of the file before these (a chunk of a large file)
+    rows_in_file: int | None = None  # None: these are all of them
 
     @property
     def bad_rows(self) -> list[int]:
@@ -357,7 +360,8 @@ class Batch:
         rows = n_rows(self.raw)
         lines = []
         for row, problems in sorted(by_row.items()):
-            cells = {name: values[row - 2] for name, values in self.raw.items()} if 0 <= row - 2 < rows else {}
+            at = row - 2 - self.rows_before
+            cells = {name: values[at] for name, values in self.raw.items()} if 0 <= at < rows else {}
             lines.append(
                 {
                     "row": row,
@@ -373,7 +377,7 @@ class Batch:
     def valid_rows(self) -> Table:
         """The rows to score when the bad ones are skipped."""
         keep = np.ones(n_rows(self.frame), dtype=bool)
-        keep[[r - 2 for r in self.bad_rows]] = False
+        keep[[r - 2 - self.rows_before for r in self.bad_rows]] = False
         return take(self.frame, keep)
 
 
@@ -387,33 +391,72 @@ def read_batch(path: object, dataset: object = None) -> Batch:
     from renewml.data.schema import read_csv_columns
 
     names, raw = read_csv_columns(path)
+    return _batch(path, names, raw, dataset, 0, set())
+
+
+def read_batches(path: object, dataset: object = None, rows: int | None = None) -> Iterator[Batch]:
+    """`read_batch` a chunk of `rows` rows at a time (`config.BATCH_CHUNK_ROWS` by default; row numbers
+    and repeated show seasons across the whole file), so that a large file is checked and scored in
+    bounded memory."""
+    from renewml.data.schema import read_csv_chunks
+
+    seen: set[tuple[str, ...]] = set()
+    index = None if dataset is None else TitleIndex.of(dataset)
+    for names, raw, rows_before, rows_in_file in read_csv_chunks(path, rows or config.BATCH_CHUNK_ROWS):
+        batch = _batch(path, names, raw, index, rows_before, seen)
+        batch.rows_in_file = rows_in_file
+        yield batch
+
+
+def _batch(path: object, names: list[str], raw: Table, dataset: object, rows_before: int, seen: set) -> Batch:
+    """Check the cells of `raw` (rows `rows_before` + 1... of the file's data) and look up the named shows;
+    `seen` holds the show seasons of earlier chunks and gets this chunk's."""
     frame, problems = check_columns(raw, PREDICT_COLUMNS, PREDICT_REQUIRED, n_rows(raw))
+    problems = [replace(p, row=p.row + rows_before) if p.row is not None else p for p in problems]
     keys = [c for c in ("show_title", "season_number") if c in raw]
     key_cells = [raw[c].tolist() for c in keys] if "show_title" in keys else []
-    if key_cells and len(set(zip(*key_cells))) < n_rows(raw):  # a row per show season: name every repeat
-        seen: set[tuple[str, ...]] = set()
-        for position, key in enumerate(zip(*key_cells)):
-            if key in seen:
-                what = " and ".join(f"{c} '{v}'" for c, v in zip(keys, key, strict=True))
-                problems.append(Problem(position + 2, keys[0], f"expected one row per show season, found {what} again"))
-            seen.add(key)
+    if key_cells:  # a row per show season: name every repeat, within and across chunks
+        pairs = set(zip(*key_cells))
+        if len(pairs) < n_rows(raw) or not seen.isdisjoint(pairs):
+            before = set(seen)
+            for position, key in enumerate(zip(*key_cells)):
+                if key in before:
+                    what = " and ".join(f"{c} '{v}'" for c, v in zip(keys, key, strict=True))
+                    row = position + 2 + rows_before
+                    problems.append(Problem(row, keys[0], f"expected one row per show season, found {what} again"))
+                before.add(key)
+        seen |= pairs
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     if any(p.row is None for p in problems):
         p = problems[0]
         raise InputError.at(path, 1, p.column, p.message)
     frame = {c: values for c, values in frame.items() if c in INPUT_COLUMNS}
     if dataset is not None:
-        frame = _look_up_shows(frame, as_table(dataset))
+        frame = _look_up_shows(frame, dataset if isinstance(dataset, TitleIndex) else TitleIndex.of(dataset))
     ignored = [c for c in names if c not in INPUT_COLUMNS]
-    return Batch(str(path), _with_derived(frame), raw, problems, ignored)
+    return Batch(str(path), _with_derived(frame), raw, problems, ignored, rows_before)
 
 
-def _look_up_shows(frame: Table, dataset: Table) -> Table:
+@dataclass
+class TitleIndex:
+    """The dataset as a table and its rows by title key (folded title or series slug), built once per batch file."""
+
+    dataset: Table
+    by_key: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, dataset: object) -> TitleIndex:
+        table = as_table(dataset)
+        by_key: dict[str, list[int]] = {}
+        for position, (title, series) in enumerate(zip(table["show_title"], table["series_id"], strict=True)):
+            for key in {normalize_title(title), str(series).replace("-", "")}:
+                by_key.setdefault(key, []).append(position)
+        return cls(table, by_key)
+
+
+def _look_up_shows(frame: Table, index: TitleIndex) -> Table:
     """Rows naming a season in the data take its inputs; the cells the user gave win."""
-    by_key: dict[str, list[int]] = {}
-    for position, (title, series) in enumerate(zip(dataset["show_title"], dataset["series_id"], strict=True)):
-        for key in {normalize_title(title), str(series).replace("-", "")}:
-            by_key.setdefault(key, []).append(position)
+    dataset, by_key = index.dataset, index.by_key
     rows = n_rows(frame)
     titles = column(frame, "show_title", rows)
     keys = _title_keys(titles)

@@ -167,7 +167,13 @@ def _FOUR_DECIMALS() -> list[str]:  # noqa: N802
 
 
 def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> None:
-    """Write a table as CSV (blank for a missing cell; `whole_numbers` columns without a decimal point).
+    """Write a table as CSV (blank for a missing cell; `whole_numbers` columns without a decimal point)."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        append_csv(table, handle, whole_numbers, header=True)
+
+
+def append_csv(table: Table, handle: object, whole_numbers: Iterable[str] = (), header: bool = False) -> None:
+    """Write a table's rows (and with `header` its column names) to an open text file, as `write_csv`.
 
     Text that needs quoting (a comma, quote or line break) goes through the csv module; a column
     without any is joined as it is, which is several times faster for a large batch.
@@ -193,10 +199,10 @@ def write_csv(table: Table, path: object, whole_numbers: Iterable[str] = ()) -> 
             joined = "".join(cells)
             plain = plain and not any(mark in joined for mark in (",", '"', "\n", "\r"))
         columns.append(cells)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+    writer = csv.writer(handle, lineterminator="\n")
+    if header:
         writer.writerow(names)
-        if plain and columns and columns[0]:
-            handle.write("\n".join(map(",".join, zip(*columns, strict=True))) + "\n")
-        elif not plain:
-            writer.writerows(zip(*columns, strict=True))
+    if plain and columns and columns[0]:
+        handle.write("\n".join(map(",".join, zip(*columns, strict=True))) + "\n")
+    elif not plain:
+        writer.writerows(zip(*columns, strict=True))

@@ -175,3 +175,43 @@ def test_a_column_of_titles_folds_as_each_title_does(titles):
     column = np.empty(len(titles), dtype=object)
     column[:] = titles
     assert _title_keys(column) == [normalize_title(t or "") for t in titles]
+
+
+def _batch_with_problems(dataset, tmp_path, rows=260):
+    """A batch file of new shows and shows in the data, with bad cells and repeated seasons in different chunks."""
+    import pandas as pd
+
+    sample = dataset.sample(rows, random_state=3)[["show_title", "season_number", "format", "debut_views", "critic_score"]]
+    sample = sample.assign(show_title=[f"new {i}" if i % 7 else t for i, t in enumerate(sample["show_title"])])
+    sample = sample.astype(object)
+    sample.iloc[5, 3] = "lots"  # chunk 1: not a number
+    sample.iloc[150, 4] = "101"  # chunk 2: out of range
+    sample.iloc[230] = sample.iloc[10]  # chunk 3 repeats a season of chunk 1
+    path = tmp_path / "shows.csv"
+    pd.DataFrame(sample).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True], ids=["error", "skip-invalid"])
+def test_a_batch_read_in_chunks_gives_what_one_reading_gives(run_cli, dataset, tmp_path, monkeypatch, skip_invalid):
+    from renewml import config
+
+    path = _batch_with_problems(dataset, tmp_path)
+    flags = ["--skip-invalid"] if skip_invalid else []
+    results = {}
+    for chunk in (100, 10_000):
+        monkeypatch.setattr(config, "BATCH_CHUNK_ROWS", chunk)
+        out = tmp_path / f"out-{chunk}.csv"
+        code, stdout, stderr = run_cli("predict", "--input", str(path), "--output", str(out), *flags)
+        rejects = path.with_name("shows.rejects.csv")
+        results[chunk] = (code, stdout.replace(str(out), "OUT"), stderr, out.read_text() if out.exists() else None,
+                          rejects.read_text() if rejects.exists() else None)
+        rejects.unlink(missing_ok=True)
+    assert results[100] == results[10_000]
+    code, _, stderr, written, rejected = results[100]
+    if skip_invalid:
+        assert code == 0 and len(written.splitlines()) == 1 + 260 - 3
+        assert [line.split(",")[0] for line in rejected.splitlines()[1:]] == ["7", "152", "232"]
+    else:
+        assert code == 1 and written is None  # nothing written: the output is atomic
+        assert stderr.startswith(f"Error: {path}, row 7, column 'debut_views'") and "3 bad row(s): 7, 152, 232" in stderr

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gc
 import itertools
+from collections.abc import Iterator
 import math
 import operator
 import re
@@ -768,13 +769,8 @@ def _read_irregular(cells: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return number, blank
 
 
-def read_csv_columns(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
-    """Read a user CSV as strings without pandas: the header names (stripped) and, per column, a 1-D
-    object array of its cells (str), in file order; blank lines are skipped.
-
-    Fails clearly on missing, empty, binary, non-UTF-8 or ';'-separated files, on a row whose field count
-    differs from the header's (naming the first one), on a header without data rows and on a repeated column.
-    """
+def _read_csv_text(path: Path) -> str:
+    """A user CSV's text, failing clearly on a missing, empty, binary, non-UTF-8 or ';'-separated file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
@@ -792,7 +788,44 @@ def read_csv_columns(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
     if "," not in header and any(sep in header for sep in (";", "\t", "|")):
         found = next(sep for sep in (";", "\t", "|") if sep in header)
         raise InputError(f"{path}, row 1: expected comma-separated columns, found {found!r} as the separator")
-    del data
+    return text
+
+
+def read_csv_columns(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Read a user CSV as strings without pandas: the header names (stripped) and, per column, a 1-D
+    object array of its cells (str), in file order; blank lines are skipped.
+
+    Fails clearly on missing, empty, binary, non-UTF-8 or ';'-separated files, on a row whose field count
+    differs from the header's (naming the first one), on a header without data rows and on a repeated column.
+    """
+    return _csv_columns(_read_csv_text(path), path)
+
+
+def read_csv_chunks(path: Path, rows: int) -> Iterator[tuple[list[str], dict[str, np.ndarray], int, int]]:
+    """`read_csv_columns` a chunk of `rows` data rows at a time: (names, columns, data rows before it,
+    data rows in the file).
+
+    Only the text of the file and one chunk's cells are held at once, so a file of a million rows is
+    checked and scored in bounded memory. Errors name the row in the whole file. A file that needs the
+    csv module (quotes, other line breaks, blank lines) is read whole, as one chunk.
+    """
+    text = _read_csv_text(path)
+    lines = (text.replace("\r\n", "\n") if "\r" in text else text).removesuffix("\n")
+    if lines.count("\n") <= rows or any(mark in lines for mark in _NEEDS_CSV_MODULE):
+        names, columns = _csv_columns(text, path)
+        yield names, columns, 0, len(next(iter(columns.values()), ()))
+        return
+    del text
+    header, _, body = lines.partition("\n")
+    lines = body.split("\n")
+    del body
+    for start in range(0, len(lines), rows):
+        yield (*_csv_columns(header + "\n" + "\n".join(lines[start : start + rows]), path, start), start, len(lines))
+
+
+def _csv_columns(text: str, path: Path, rows_before: int = 0) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The columns of a CSV text whose bytes `_read_csv_text` has checked; `rows_before` data rows come
+    before it in the file (for the row numbers of errors)."""
     plain = _split_plain(text)
     if plain is not None:  # no quotes, no blank lines, every row as wide as the header
         names, table = plain
@@ -813,7 +846,9 @@ def read_csv_columns(path: Path) -> tuple[list[str], dict[str, np.ndarray]]:
         if not widths <= {0, width}:  # a ragged row: find the first one
             for number, row in enumerate(rows[1:], start=2):
                 if row and len(row) != width:
-                    raise InputError(f"{path}, row {number}: expected {width} fields like the header, found {len(row)}")
+                    raise InputError(
+                        f"{path}, row {number + rows_before}: expected {width} fields like the header, found {len(row)}"
+                    )
         n_rows = 0 if width == 0 else len(rows) - 1 - (rows.count([]) if 0 in widths else 0)
         if not n_rows:
             raise InputError(f"{path}: the file has a header but no data rows")

@@ -153,6 +153,12 @@ def to_frame(table: Table) -> object:
 
 
 
+def _small_counts(values: np.ndarray) -> bool:
+    """Whole numbers from 0 to 10,000 (NaN allowed): season numbers, ranks, row numbers."""
+    given = values[~np.isnan(values)]
+    return bool(len(given)) and bool(((given >= 0) & (given <= 10_000) & (given == np.trunc(given))).all())
+
+
 def _four_decimal_shares(values: np.ndarray) -> bool:
     """Numbers in [0, 1] with at most four decimals, as `np.round(p, 4)` gives them (NaN allowed)."""
     given = values[~np.isnan(values)]
@@ -187,7 +193,10 @@ def append_csv(table: Table, handle: object, whole_numbers: Iterable[str] = (), 
     for name in names:
         values = table[name]
         if values.dtype.kind == "f":
-            if name in whole:
+            if name in whole and _small_counts(values):  # season numbers: looked up, not formatted
+                labels = [str(k) for k in range(int(np.nanmax(values)) + 1)] + [""]
+                cells = [labels[k] for k in np.nan_to_num(values, nan=-1).astype(np.intp).tolist()]
+            elif name in whole:
                 cells = ["" if v != v else str(int(v)) for v in values.tolist()]  # NaN is unequal to itself
             elif _four_decimal_shares(values):  # probabilities as shown: looked up, not formatted
                 labels = _FOUR_DECIMALS()
@@ -195,8 +204,12 @@ def append_csv(table: Table, handle: object, whole_numbers: Iterable[str] = (), 
             else:
                 cells = ["" if v != v else repr(v) for v in values.tolist()]
         else:
-            cells = ["" if v is None else v if type(v) is str else "" if is_missing(v) else str(v) for v in values.tolist()]
-            joined = "".join(cells)
+            cells = values.tolist()
+            try:  # text only (the usual case): the cells as they are
+                joined = "".join(cells)
+            except TypeError:
+                cells = ["" if v is None else v if type(v) is str else "" if is_missing(v) else str(v) for v in cells]
+                joined = "".join(cells)
             plain = plain and not any(mark in joined for mark in (",", '"', "\n", "\r"))
         columns.append(cells)
     writer = csv.writer(handle, lineterminator="\n")

@@ -820,13 +820,17 @@ def read_csv_chunks(path: Path, rows: int) -> Iterator[tuple[list[str], dict[str
     lines = body.split("\n")
     del body
     for start in range(0, len(lines), rows):
-        yield (*_csv_columns(header + "\n" + "\n".join(lines[start : start + rows]), path, start), start, len(lines))
+        chunk = header + "\n" + "\n".join(lines[start : start + rows])
+        yield (*_csv_columns(chunk, path, start, known_plain=True), start, len(lines))
 
 
-def _csv_columns(text: str, path: Path, rows_before: int = 0) -> tuple[list[str], dict[str, np.ndarray]]:
+def _csv_columns(
+    text: str, path: Path, rows_before: int = 0, known_plain: bool = False
+) -> tuple[list[str], dict[str, np.ndarray]]:
     """The columns of a CSV text whose bytes `_read_csv_text` has checked; `rows_before` data rows come
-    before it in the file (for the row numbers of errors)."""
-    plain = _split_plain(text)
+    before it in the file (for the row numbers of errors); `known_plain`: the caller has seen that the
+    text has none of `_NEEDS_CSV_MODULE`."""
+    plain = _split_plain(text, known_plain)
     if plain is not None:  # no quotes, no blank lines, every row as wide as the header
         names, table = plain
         return names, {name: table[1:, j] for j, name in enumerate(names)}
@@ -867,12 +871,12 @@ def _csv_columns(text: str, path: Path, rows_before: int = 0) -> tuple[list[str]
 _NEEDS_CSV_MODULE = ('"', "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\n\n")
 
 
-def _split_plain(text: str) -> tuple[list[str], np.ndarray] | None:
+def _split_plain(text: str, known_plain: bool = False) -> tuple[list[str], np.ndarray] | None:
     """The header names and the (rows + 1, columns) cells of a CSV without quotes, split in two C calls;
     None when the text needs the csv module (quotes, other line breaks, blank lines, ragged rows, one
     row only, a repeated column), which then gives the same cells or the error naming the row."""
     text = (text.replace("\r\n", "\n") if "\r" in text else text).removesuffix("\n")  # "in" is a fast scan; replace copies
-    if any(mark in text for mark in _NEEDS_CSV_MODULE) or "\n" not in text:
+    if (not known_plain and any(mark in text for mark in _NEEDS_CSV_MODULE)) or "\n" not in text:
         return None
     header = text[: text.index("\n")].split(",")
     names = [h.strip() for h in header]

@@ -589,7 +589,7 @@ def _predict_batch_to_file(loaded: object, path: Path, dataset: object, output: 
     are only checked (the error counts every bad row) and nothing is written.
     """
     from renewml.io import atomic_write
-    from renewml.predict import PREDICTION_COLUMNS, prediction_table, predict_rows, predict_table, read_batches
+    from renewml.predict import PREDICTION_COLUMNS, predict_rows, predict_table, prediction_table, read_batches
     from renewml.table import append_csv, n_rows
 
     problems: list = []

@@ -416,10 +416,10 @@ def _batch(path: object, names: list[str], raw: Table, dataset: object, rows_bef
     keys = [c for c in ("show_title", "season_number") if c in raw]
     key_cells = [raw[c].tolist() for c in keys] if "show_title" in keys else []
     if key_cells:  # a row per show season: name every repeat, within and across chunks
-        pairs = set(zip(*key_cells))
+        pairs = set(zip(*key_cells, strict=True))
         if len(pairs) < n_rows(raw) or not seen.isdisjoint(pairs):
             before = set(seen)
-            for position, key in enumerate(zip(*key_cells)):
+            for position, key in enumerate(zip(*key_cells, strict=True)):
                 if key in before:
                     what = " and ".join(f"{c} '{v}'" for c, v in zip(keys, key, strict=True))
                     row = position + 2 + rows_before

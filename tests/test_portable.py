@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from renewml import config
 from renewml.errors import ModelError
 from renewml.inputs import feature_frame
-from renewml.table import as_table
 from renewml.model import load_model, predict_proba
 from renewml.portable import PortableEstimator, export_estimator, load_portable, write_portable
+from renewml.table import as_table
 
 TOLERANCE = 1e-9
 

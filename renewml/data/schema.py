@@ -13,10 +13,10 @@ from __future__ import annotations
 import csv
 import gc
 import itertools
-from collections.abc import Iterator
 import math
 import operator
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime

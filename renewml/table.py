@@ -166,7 +166,7 @@ def _four_decimal_shares(values: np.ndarray) -> bool:
 
 
 @functools.cache
-def _FOUR_DECIMALS() -> list[str]:  # noqa: N802
+def _four_decimal_texts() -> list[str]:
     """repr of k / 10000 for k = 0..10000 (what `np.round(p, 4)` is, since it divides rint(p * 1e4) by 1e4),
     and "" at position -1 for a blank."""
     return [repr(k / 1e4) for k in range(10_001)] + [""]
@@ -199,7 +199,7 @@ def append_csv(table: Table, handle: object, whole_numbers: Iterable[str] = (), 
             elif name in whole:
                 cells = ["" if v != v else str(int(v)) for v in values.tolist()]  # NaN is unequal to itself
             elif _four_decimal_shares(values):  # probabilities as shown: looked up, not formatted
-                labels = _FOUR_DECIMALS()
+                labels = _four_decimal_texts()
                 cells = [labels[i] for i in np.rint(np.nan_to_num(values, nan=-1e-4) * 1e4).astype(np.intp).tolist()]
             else:
                 cells = ["" if v != v else repr(v) for v in values.tolist()]

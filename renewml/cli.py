@@ -277,9 +277,9 @@ def _render(predictions: list, as_json: bool, reasons_shown: int = 3, note: str 
     headers = ["show", "season", "renewal probability", "band", "top reasons", *(["note"] if notes else [])]
     rows = []
     for p in predictions:
-        reasons = "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:reasons_shown])
         shown = "no number" if p.probability is None else f"{percent(p.probability)}%"
-        rows.append([p.label, "" if p.season is None else str(p.season), shown, p.band, reasons, *([p.note] if notes else [])])
+        season = "" if p.season is None else str(p.season)
+        rows.append([p.label, season, shown, p.band, p.reasons_text(reasons_shown), *([p.note] if notes else [])])
     print(_box_table(headers, rows, max(shutil.get_terminal_size().columns, 120)))
     for p in predictions:
         for line in _notes(p):

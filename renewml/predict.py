@@ -108,6 +108,10 @@ class Prediction:
             "note": self.note,
         }
 
+    def reasons_text(self, shown: int = 3) -> str:
+        """The first `shown` reasons on one line: "limited series: -0.39; 19.9M debut-week views...: +0.03"."""
+        return "; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in self.reasons[:shown])
+
     def too_early_text(self) -> str:
         """The base rate quoted instead of a probability when a key input is missing."""
         rate = self.base_rate or {}
@@ -167,19 +171,17 @@ def describe_overrides(overrides: dict[str, object]) -> str:
 
 
 def find_show(frame: object, title: str, season: int | None = None) -> dict[str, object]:
-    """The dataset row for a title (case- and punctuation-insensitive), as a dict; the latest season by default.
+    """The dataset row for a title or series slug (case- and punctuation-insensitive), as a dict; the
+    latest season by default.
 
-    `frame` is the dataset as a table (`renewml.data.read_table`) or a DataFrame (`load_dataset`).
+    `frame` is the dataset as a table (`renewml.data.read_table`), a DataFrame (`load_dataset`) or a `TitleIndex`.
     """
-    table = as_table(frame)
     key = normalize_title(title)
     if not key:
         raise InputError('the title is empty; give a show title such as "His & Hers"')
-    titles, series = table["show_title"], table["series_id"]
-    matches = [
-        i for i, (name, slug) in enumerate(zip(titles, series, strict=True))
-        if normalize_title(name) == key or str(slug).replace("-", "") == key
-    ]
+    index = frame if isinstance(frame, TitleIndex) else TitleIndex.of(frame)
+    table, titles = index.dataset, index.dataset["show_title"]
+    matches = index.by_key.get(key, [])
     if not matches:
         by_key = {normalize_title(t): t for t in dict.fromkeys(titles)}
         close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
@@ -391,7 +393,7 @@ def read_batch(path: object, dataset: object = None) -> Batch:
     from renewml.data.schema import read_csv_columns
 
     names, raw = read_csv_columns(path)
-    return _batch(path, names, raw, dataset, 0, set())
+    return _batch(path, names, raw, dataset, set())
 
 
 def read_batches(path: object, dataset: object = None, rows: int | None = None) -> Iterator[Batch]:
@@ -403,12 +405,18 @@ def read_batches(path: object, dataset: object = None, rows: int | None = None) 
     seen: set[tuple[str, ...]] = set()
     index = None if dataset is None else TitleIndex.of(dataset)
     for names, raw, rows_before, rows_in_file in read_csv_chunks(path, rows or config.BATCH_CHUNK_ROWS):
-        batch = _batch(path, names, raw, index, rows_before, seen)
-        batch.rows_in_file = rows_in_file
-        yield batch
+        yield _batch(path, names, raw, index, seen, rows_before, rows_in_file)
 
 
-def _batch(path: object, names: list[str], raw: Table, dataset: object, rows_before: int, seen: set) -> Batch:
+def _batch(
+    path: object,
+    names: list[str],
+    raw: Table,
+    dataset: object,
+    seen: set,
+    rows_before: int = 0,
+    rows_in_file: int | None = None,
+) -> Batch:
     """Check the cells of `raw` (rows `rows_before` + 1... of the file's data) and look up the named shows;
     `seen` holds the show seasons of earlier chunks and gets this chunk's."""
     frame, problems = check_columns(raw, PREDICT_COLUMNS, PREDICT_REQUIRED, n_rows(raw))
@@ -434,7 +442,7 @@ def _batch(path: object, names: list[str], raw: Table, dataset: object, rows_bef
     if dataset is not None:
         frame = _look_up_shows(frame, dataset if isinstance(dataset, TitleIndex) else TitleIndex.of(dataset))
     ignored = [c for c in names if c not in INPUT_COLUMNS]
-    return Batch(str(path), _with_derived(frame), raw, problems, ignored, rows_before)
+    return Batch(str(path), _with_derived(frame), raw, problems, ignored, rows_before, rows_in_file)
 
 
 @dataclass
@@ -512,35 +520,38 @@ def _set(frame: Table, name: str, index: int, value: object) -> None:
 
 _CITATION = re.compile(r"\[[^\]\n]*\]")
 _NOT_ALNUM = bytes(c for c in range(256) if not (chr(c).isascii() and chr(c).isalnum()) and c != 10)
-_NOT_WORD = re.compile(r"[^\w\n]+|_+")
 
 
 def _title_keys(titles: np.ndarray) -> list[str]:
-    """`normalize_title` of every title, a whole column at once for the plain ASCII ones.
-
-    NFKD and combining marks change nothing in ASCII text, so the rest of the folding is the same
-    three replacements, made on all titles joined by newlines (one regex pass instead of one per
-    title); titles with other characters or a newline go through `normalize_title` itself.
-    """
-    try:  # the common case, every title plain ASCII text on one line: no step per title at all
-        joined = "\n".join(titles.tolist())
-        if joined.isascii() and joined.count("\n") == len(titles) - 1:
-            folded = joined.lower().replace("&", "and")
-            folded = _CITATION.sub("", folded) if "[" in folded else folded
-            # in ASCII, [\W_]+ is every byte but letters and digits: deleted in one C pass
-            return folded.encode("ascii").translate(None, _NOT_ALNUM).decode("ascii").split("\n")
+    """`normalize_title` of every title, a whole column at once for the plain ASCII ones (see
+    `_fold_ascii`); titles with other characters or a line break go through `normalize_title` itself."""
+    try:
+        text = titles.tolist()
+        joined = "\n".join(text)
     except TypeError:  # a title that is not text (a blank)
-        pass
-    text = ["" if is_missing(t) else str(t) for t in titles]
+        text = ["" if is_missing(t) else str(t) for t in titles]
+        joined = "\n".join(text)
+    if joined.isascii() and joined.count("\n") == len(text) - 1:  # the common case: no step per title
+        return _fold_ascii(joined)
     plain = [i for i, t in enumerate(text) if t.isascii() and "\n" not in t]
-    joined = "\n".join(text[i] for i in plain).lower().replace("&", "and")
-    folded = _NOT_WORD.sub("", _CITATION.sub("", joined)).split("\n") if plain else []
     keys = [""] * len(text)
-    for i, key in zip(plain, folded, strict=True):
-        keys[i] = key
+    if plain:
+        for i, key in zip(plain, _fold_ascii("\n".join(text[i] for i in plain)), strict=True):
+            keys[i] = key
     for i in set(range(len(text))) - set(plain):
         keys[i] = normalize_title(text[i])
     return keys
+
+
+def _fold_ascii(joined: str) -> list[str]:
+    """`normalize_title` of ASCII titles joined by line breaks, in a few passes over the whole text.
+
+    NFKD and combining marks change nothing in ASCII, and there `[\\W_]+` is every byte but letters and
+    digits, deleted in one `bytes.translate`.
+    """
+    folded = joined.lower().replace("&", "and")
+    folded = _CITATION.sub("", folded) if "[" in folded else folded
+    return folded.encode("ascii").translate(None, _NOT_ALNUM).decode("ascii").split("\n")
 
 
 def batch_template(dataset: object) -> str:
@@ -781,10 +792,7 @@ def prediction_table(predictions: list[Prediction], reasons_shown: int = 3) -> T
         "season_number": np.array([np.nan if p.season is None else p.season for p in predictions], dtype=float),
         "probability": np.array([np.nan if p.probability is None else round(p.probability, 4) for p in predictions]),
         "band": np.array([p.band for p in predictions], dtype=object),
-        "top_reasons": np.array(
-            ["; ".join(f"{r['value']}: {r['contribution']:+.2f}" for r in p.reasons[:reasons_shown]) for p in predictions],
-            dtype=object,
-        ),
+        "top_reasons": np.array([p.reasons_text(reasons_shown) for p in predictions], dtype=object),
         "note": np.array([p.note for p in predictions], dtype=object),
     }
 

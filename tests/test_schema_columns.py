@@ -324,7 +324,7 @@ def test_plain_split_reads_what_the_csv_module_reads(tmp_path, text):
     path = tmp_path / "plain.csv"
     path.write_bytes(text.encode())
     rows = [r for r in csv.reader(text.splitlines()) if r]
-    plain = schema._split_plain(text)
+    plain = schema._split_plain(schema._without_csv_syntax(text))
     if plain is not None:  # taken only where splitting gives exactly the csv module's cells
         names, cells = plain
         assert names == [h.strip() for h in rows[0]] and cells.tolist() == rows

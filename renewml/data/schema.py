@@ -654,9 +654,11 @@ def _read_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
     """The cells read as `_coerce` reads a number cell: (numbers, NaN where blank or unreadable; which are blank).
 
     A plain decimal ('-12.5', '3', '1e5') reads the same with `float`. The cells are joined by line
-    breaks; one regex pass finds the lines that may be something else (a character other than digits,
-    '.', 'e', 'E', '+', '-', or a start other than a digit or '-' and a digit), and numpy's text parser
-    reads all the others at once (the same correctly rounded doubles as `float`, inf past the largest).
+    breaks; one pass (byte tables for ASCII text, a regex otherwise) finds the lines that may be something
+    else (a character other than digits, '.', 'e', 'E', '+', '-', or a start other than a digit or '-'
+    and a digit). A column of short decimals only is read by `_read_short_decimals`; otherwise numpy's
+    text parser reads the plain lines at once (the same correctly rounded doubles as `float`, inf past
+    the largest).
     The lines found are read one at a time by the rules themselves (strip, blank words, `_PLAIN`,
     `parse_number`). Should a line of those characters still not be a plain decimal ('1e', '1.2.3'),
     the parser stops or reads too many numbers, and the whole column is read the slow way.
@@ -667,21 +669,23 @@ def _read_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
     except TypeError:  # not all str
         cells = list(map(str, cells))
         joined = "\n" + "\n".join(cells) + "\n"
-    if joined.isascii():  # one byte per character
-        quick = _read_short_decimals(joined, n)
-        if quick is not None:
-            return quick
-        characters = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    raw = joined.encode("ascii") if joined.isascii() else None  # one byte per character
+    if raw is not None:
+        characters = np.frombuffer(raw, dtype=np.uint8)
     else:
         characters = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     breaks = np.flatnonzero(characters == ord("\n"))
     if len(breaks) == n + 1:  # else a cell has a line break in it
-        irregular = np.zeros(n, dtype=bool)
-        if characters.dtype == np.uint8:  # ASCII: the regex's two rules as byte lookups, several times faster
+        if raw is not None:  # ASCII: the regex's two rules as byte lookups, several times faster
+            good_start = _plain_starts(characters, breaks)
+            if good_start.all():
+                quick = _read_short_decimals(raw, characters, breaks)
+                if quick is not None:
+                    return quick
+            irregular = ~good_start
             found = np.flatnonzero(~_PLAIN_BYTE[characters])
-            first, second = characters[breaks[:-1] + 1], characters[np.minimum(breaks[:-1] + 2, len(characters) - 1)]
-            irregular |= ~(_DIGIT_BYTE[first] | (first == 10) | ((first == 45) & _DIGIT_BYTE[second]))
         else:
+            irregular = np.zeros(n, dtype=bool)
             found = [m.start() for m in _NOT_PLAIN.finditer(joined)]
         irregular[np.searchsorted(breaks, found, side="right") - 1] = True
         del characters
@@ -705,28 +709,32 @@ def _read_numbers(cells: list) -> tuple[np.ndarray, np.ndarray]:
     return _read_irregular(cells)
 
 
-def _read_short_decimals(joined: str, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _plain_starts(characters: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    """Per cell of ASCII text joined by line breaks (`breaks`: the n + 1 line breaks around the cells),
+    whether it starts as a plain decimal does: a digit, or '-' and a digit; or is blank."""
+    first = characters[breaks[:-1] + 1]  # for a blank cell, the next line break
+    second = characters[np.minimum(breaks[:-1] + 2, len(characters) - 1)]
+    return _DIGIT_BYTE[first] | (first == 10) | ((first == 45) & _DIGIT_BYTE[second])
+
+
+def _read_short_decimals(
+    raw: bytes, characters: np.ndarray, breaks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The common column, every cell blank or `-?digits[.digits]` with at most 15 digits, read ten times
-    faster than by numpy's float parser; None for any other column (then read as before).
+    faster than by numpy's float parser; None for any other column (then read as before). The cells
+    come as ASCII joined by line breaks (`raw`, its bytes, the n + 1 `breaks`), each starting as
+    `_plain_starts` requires.
 
     The dots are removed and the digits read as whole numbers (numpy's integer parser is fast where
     its float parser is not); a mantissa below 10**15 and a power of ten up to 10**15 are exact
     doubles, so one division gives the correctly rounded value, the same double as `float(cell)`.
     """
-    raw = joined.encode("ascii")
-    characters = np.frombuffer(raw, dtype=np.uint8)
     if not _SHORT_DECIMAL_BYTE[characters].all():
         return None
-    breaks = np.flatnonzero(characters == 10)
-    if len(breaks) != n + 1:
-        return None
-    starts, lengths = breaks[:-1] + 1, np.diff(breaks) - 1
+    n = len(breaks) - 1
+    lengths = np.diff(breaks) - 1
     blank = lengths == 0
-    first = characters[starts]  # for a blank cell, the next line break
-    negative = first == 45
-    second = characters[np.minimum(starts + 1, len(characters) - 1)]
-    if not (blank | _DIGIT_BYTE[first] | (negative & _DIGIT_BYTE[second])).all():
-        return None  # a cell that starts with a dot, or a lone minus
+    negative = characters[breaks[:-1] + 1] == 45
     if np.count_nonzero(characters == 45) != np.count_nonzero(negative):
         return None  # a minus inside a cell
     dots = np.flatnonzero(characters == 46)
@@ -810,29 +818,30 @@ def read_csv_chunks(path: Path, rows: int) -> Iterator[tuple[list[str], dict[str
     csv module (quotes, other line breaks, blank lines) is read whole, as one chunk.
     """
     text = _read_csv_text(path)
-    lines = (text.replace("\r\n", "\n") if "\r" in text else text).removesuffix("\n")
-    if lines.count("\n") <= rows or any(mark in lines for mark in _NEEDS_CSV_MODULE):
-        names, columns = _csv_columns(text, path)
+    plain = _without_csv_syntax(text)
+    if plain is None or plain.count("\n") <= rows:
+        names, columns = _csv_columns(text if plain is None else plain, path, plain=plain is not None)
         yield names, columns, 0, len(next(iter(columns.values()), ()))
         return
     del text
-    header, _, body = lines.partition("\n")
+    header, _, body = plain.partition("\n")
+    del plain
     lines = body.split("\n")
     del body
     for start in range(0, len(lines), rows):
         chunk = header + "\n" + "\n".join(lines[start : start + rows])
-        yield (*_csv_columns(chunk, path, start, known_plain=True), start, len(lines))
+        yield (*_csv_columns(chunk, path, start, plain=True), start, len(lines))
 
 
 def _csv_columns(
-    text: str, path: Path, rows_before: int = 0, known_plain: bool = False
+    text: str, path: Path, rows_before: int = 0, plain: bool = False
 ) -> tuple[list[str], dict[str, np.ndarray]]:
     """The columns of a CSV text whose bytes `_read_csv_text` has checked; `rows_before` data rows come
-    before it in the file (for the row numbers of errors); `known_plain`: the caller has seen that the
-    text has none of `_NEEDS_CSV_MODULE`."""
-    plain = _split_plain(text, known_plain)
-    if plain is not None:  # no quotes, no blank lines, every row as wide as the header
-        names, table = plain
+    before it in the file (for the row numbers of errors); `plain`: the text is already what
+    `_without_csv_syntax` gives."""
+    split = _split_plain(text if plain else _without_csv_syntax(text))
+    if split is not None:  # no quotes, no blank lines, every row as wide as the header
+        names, table = split
         return names, {name: table[1:, j] for j, name in enumerate(names)}
     with _gc_paused():  # a list per row: the cyclic collector would rescan them over and over
         limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # no cap on a cell's length
@@ -871,12 +880,18 @@ def _csv_columns(
 _NEEDS_CSV_MODULE = ('"', "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\n\n")
 
 
-def _split_plain(text: str, known_plain: bool = False) -> tuple[list[str], np.ndarray] | None:
-    """The header names and the (rows + 1, columns) cells of a CSV without quotes, split in two C calls;
-    None when the text needs the csv module (quotes, other line breaks, blank lines, ragged rows, one
-    row only, a repeated column), which then gives the same cells or the error naming the row."""
+def _without_csv_syntax(text: str) -> str | None:
+    """The text with "\\r\\n" as "\\n" and no final line break, or None when it holds anything that only the
+    csv module reads right (see `_NEEDS_CSV_MODULE`)."""
     text = (text.replace("\r\n", "\n") if "\r" in text else text).removesuffix("\n")  # "in" is a fast scan; replace copies
-    if (not known_plain and any(mark in text for mark in _NEEDS_CSV_MODULE)) or "\n" not in text:
+    return None if any(mark in text for mark in _NEEDS_CSV_MODULE) else text
+
+
+def _split_plain(text: str | None) -> tuple[list[str], np.ndarray] | None:
+    """The header names and the (rows + 1, columns) cells of a text from `_without_csv_syntax`, split in
+    two C calls; None when the csv module must read it (`text` None, ragged rows, one row only, a
+    repeated column), which then gives the same cells or the error naming the row."""
+    if text is None or "\n" not in text:
         return None
     header = text[: text.index("\n")].split(",")
     names = [h.strip() for h in header]

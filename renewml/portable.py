@@ -385,9 +385,9 @@ class PortableEstimator:
 
 def _row_count(X: object) -> int:
     """Rows of a frame, or of a dict of columns (whose len() is its number of columns)."""
-    if isinstance(X, dict):
-        return len(np.asarray(next(iter(X.values())))) if X else 0
-    return len(X)
+    from renewml.table import n_rows
+
+    return n_rows(X) if isinstance(X, dict) else len(X)
 
 
 def _rows(X: object, start: int, stop: int) -> object:

@@ -36,6 +36,7 @@ def read_table(path: Path | None = None) -> Table:
     A cell that does not fit its documented type is an error naming the file, row and column.
     """
     from renewml.data.schema import _summarise, check_columns, read_csv_columns
+    from renewml.table import n_rows
 
     path = Path(path or config.DATASET_PATH)
     if not path.is_file():
@@ -45,8 +46,7 @@ def read_table(path: Path | None = None) -> Table:
     if missing:
         raise InputError.at(path, 1, missing[0], "required column is missing; is this a renewml dataset?")
     wanted = tuple(c for c in DATASET_COLUMNS if c.name in LOOKUP_COLUMNS)
-    rows = len(next(iter(raw.values())))
-    table, problems = check_columns(raw, wanted, (), rows)
+    table, problems = check_columns(raw, wanted, (), n_rows(raw))
     if problems:
         raise InputError(_summarise(path, problems))
     return table

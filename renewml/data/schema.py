@@ -818,10 +818,12 @@ def read_csv_chunks(path: Path, rows: int) -> Iterator[tuple[list[str], dict[str
     csv module (quotes, other line breaks, blank lines) is read whole, as one chunk.
     """
     text = _read_csv_text(path)
+    from renewml.table import n_rows
+
     plain = _without_csv_syntax(text)
     if plain is None or plain.count("\n") <= rows:
         names, columns = _csv_columns(text if plain is None else plain, path, plain=plain is not None)
-        yield names, columns, 0, len(next(iter(columns.values()), ()))
+        yield names, columns, 0, n_rows(columns)
         return
     del text
     header, _, body = plain.partition("\n")

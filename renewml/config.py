@@ -69,6 +69,10 @@ GENRES = (
     "unknown",
 )
 
+# Renewals become public within this many days of a debut (measured in the datasheet): a season past it
+# with no public decision is overdue, and an "Ended" status only counts as a decision after it.
+DECISION_WINDOW_DAYS = 365
+
 # --- model inputs ---------------------------------------------------------------------------------
 # Each is knowable within about four weeks of the debut. Lifetime totals and status fields are not.
 CATEGORICAL_FEATURES = ("format", "source_material", "language", "genre")

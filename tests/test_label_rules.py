@@ -9,13 +9,8 @@ import pandas as pd
 import pytest
 
 from renewml import config
-from renewml.data.build import (
-    DECISION_WINDOW,
-    _base_title,
-    _docuseries_subjects,
-    _engagement_later_season,
-    _engagement_release,
-)
+from renewml.data.labels import DECISION_WINDOW
+from renewml.data.match import base_title, docuseries_subjects, engagement_later_season, engagement_release
 
 
 def _engagement(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
@@ -39,27 +34,27 @@ KIMI_NI_TODOKE = _engagement(
 
 
 def test_a_same_titled_anime_season_is_not_renewal_evidence():
-    anchor = _engagement_release(KIMI_NI_TODOKE, 1, pd.Timestamp("2023-04-02"))
+    anchor = engagement_release(KIMI_NI_TODOKE, 1, pd.Timestamp("2023-04-02"))
     assert anchor is not None and anchor["release_date"] == pd.Timestamp("2023-03-30")
-    assert _engagement_later_season(KIMI_NI_TODOKE, 1, anchor) is None
+    assert engagement_later_season(KIMI_NI_TODOKE, 1, anchor) is None
 
 
 def test_the_next_season_of_the_same_production_is_renewal_evidence():
     squid_game = _engagement([(1, "2021-09-17", "오징어 게임: 시즌 1"), (2, "2024-12-26", "오징어 게임: 시즌 2")])
-    anchor = _engagement_release(squid_game, 1, pd.Timestamp("2021-09-19"))
-    later = _engagement_later_season(squid_game, 1, anchor)
+    anchor = engagement_release(squid_game, 1, pd.Timestamp("2021-09-19"))
+    later = engagement_later_season(squid_game, 1, anchor)
     assert later is not None and int(later["season_number"]) == 2
-    assert _engagement_later_season(squid_game, 1, None) is None  # no anchor, no evidence
+    assert engagement_later_season(squid_game, 1, None) is None  # no anchor, no evidence
 
 
-def test_base_title_drops_the_season_part():
-    assert _base_title("君に届け 2ND SEASON") == _base_title("君に届け: シーズン3") == "君に届け"
+def testbase_title_drops_the_season_part():
+    assert base_title("君に届け 2ND SEASON") == base_title("君に届け: シーズン3") == "君に届け"
 
 
 def test_docuseries_tables_are_recognised_by_their_subject():
     wiki = pd.DataFrame({"genre": ["docuseries: Sports", "Drama"]})
-    assert _docuseries_subjects(wiki) == ["sports"]
-    assert _docuseries_subjects(pd.DataFrame({"genre": ["Crime drama", "Teen drama"]})) == []
+    assert docuseries_subjects(wiki) == ["sports"]
+    assert docuseries_subjects(pd.DataFrame({"genre": ["Crime drama", "Teen drama"]})) == []
 
 
 def test_decision_window_is_a_year():

@@ -18,6 +18,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import pandas as pd
+
+from renewml import config
+from renewml.data.titles import normalize_title
+
+# "Ended" (TMDB, Wikipedia) is only a decision once renewals have had time to be announced: TMDB editors
+# mark a show ended as soon as a season finishes airing. Measured on the Wikipedia snapshots
+# (`renewal_announcement_delays`): among seasons that were renewed, the share already announced is 100%
+# in every slice (English and non-English, first and later seasons) from 365 to 730 days after the debut,
+# and below 100% (40-90%) somewhere in every slice before 365 days.
+DECISION_WINDOW = pd.Timedelta(days=config.DECISION_WINDOW_DAYS)
+
 RENEWED_STATUS = re.compile(
     r"^(renewed|season \d+ (due|in production|filming))|renewed for",
     re.IGNORECASE,
@@ -107,3 +119,31 @@ def decide_label(evidence: Evidence, override: Mapping[str, str] | None = None) 
     if evidence.ended:
         return Label(0, "ended", _source_name(evidence.ended), "; ".join(evidence.ended))
     return Label(None, "unknown", "no_evidence", "no decision found in any source")
+
+
+def renewal_announcement_delays(table: pd.DataFrame, wiki: pd.DataFrame) -> pd.DataFrame:
+    """How soon renewals become public: for renewed seasons seen in a dated Wikipedia snapshot, whether the
+    renewal was already listed, by days since the debut, language and first/later season.
+
+    The basis of `DECISION_WINDOW`: an "Ended" status is a decision only once nearly every renewal of
+    seasons that old has been announced.
+    """
+    snapshots = wiki[wiki["snapshot"].isin([pd.Timestamp("2022-11-16"), pd.Timestamp("2025-03-24")])]
+    by_key = {k: g for k, g in snapshots.groupby("key")}
+    records = []
+    for row in table[table["renewed"] == 1].itertuples():
+        n, debut = int(row.season_number), pd.Timestamp(row.debut_week)
+        for w in by_key.get(normalize_title(row.show_title), pd.DataFrame()).itertuples():
+            days = (w.snapshot - debut).days
+            said = wiki_status_evidence(w.status, w.seasons, n)
+            if days >= 0 and (said == "renewed" or str(w.status).lower().startswith("pending")):
+                records.append((row.language, "first" if n == 1 else "later", days, said == "renewed"))
+    frame = pd.DataFrame(records, columns=["language", "season", "days", "announced"])
+    frame["days_since_debut"] = pd.cut(frame["days"], [0, 90, 180, 270, 365, 540, 730, 5000]).astype(str)
+    return (
+        frame.groupby(["language", "season", "days_since_debut"], observed=True)["announced"]
+        .agg(["mean", "size"])
+        .rename(columns={"mean": "share_announced", "size": "seasons"})
+        .reset_index()
+    )
+

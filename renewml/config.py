@@ -53,7 +53,30 @@ SOURCE_MATERIALS = (
     "unknown",
 )
 LANGUAGES = ("english", "non_english")
-OUTCOMES = ("renewed", "cancelled", "ended", "ended_as_planned", "limited_concluded", "unknown")
+OUTCOMES = (
+    "renewed",
+    "cancelled",
+    "ended",
+    "ended_as_planned",
+    "limited_concluded",
+    "renewed_before_debut",
+    "final_season_announced",
+    "unknown",
+)
+# Seasons whose fate was settled before they aired (`renewed` blank): never trained on or scored, and
+# answered with their state and evidence instead of a probability.
+DECIDED_BEFORE_DEBUT = ("final_season_announced", "renewed_before_debut")
+# What each outcome says about the label `renewed` (None: blank).
+RENEWED_BY_OUTCOME: dict[str, int | None] = {
+    "renewed": 1,
+    "cancelled": 0,
+    "ended": 0,
+    "ended_as_planned": 0,
+    "limited_concluded": 0,
+    "renewed_before_debut": None,
+    "final_season_announced": None,
+    "unknown": None,
+}
 GENRES = (
     "drama",
     "comedy",
@@ -84,11 +107,27 @@ NUMERIC_FEATURES = (
     "runtime_hours",
     "week2_to_week1",
     "weeks_in_top10_first4",
-    "critic_score",
-    "audience_score",
-    "imdb_season_rating",
 )
 FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
+# Inputs a user may give (flags, batch columns) that the model does not learn from, with the reason the
+# answer states (see the datasheet's presence check). No source gives a season's own critic or audience score fixed near its release for every
+# season: Metacritic's are series-level and scraped years later, and whether a show has one at all depends
+# on its later seasons (a listing needs 7 critic reviews), so in training their presence carried the label.
+UNUSED_INPUTS = {
+    "imdb_season_rating": (
+        "not used by the model: which seasons have an IMDb rating at all depends on the show's later "
+        "popularity (the rating archive keeps the most-voted shows as of 2026), so among decided ongoing "
+        "seasons its presence alone separated renewals by more than 25 points"
+    ),
+    "critic_score": (
+        "not used by the model: no source gives every season's own critic score as of its release "
+        "(Metacritic's are series-level, scraped years later, and present mostly for shows that ended)"
+    ),
+    "audience_score": (
+        "not used by the model: no source gives every season's own audience score as of its release "
+        "(Metacritic's are series-level, scraped years later, and present mostly for shows that ended)"
+    ),
+}
 # Candidate inputs for ongoing shows, in the table and usable through `features=` (notebook 02), but not in
 # the shipped model: on the pooled backtest none moved ongoing ROC AUC or Brier by more than noise.
 CANDIDATE_CATEGORICAL_FEATURES = ("original_language", "content_rating")

@@ -192,12 +192,9 @@ HEADLINE_MODEL = "gbm_calibrated"
 # matters for the reliability plot of the hold-out).
 POOLED_MODELS = ("prior_rate", "format_only", "views_only", "logistic", "content_forest", HEADLINE_MODEL)
 # Ablations of the review inputs, each blanked on both sides of every backtest fold.
-REVIEW_ABLATIONS: dict[str, tuple[str, ...]] = {
-    "without critic_score": ("critic_score",),
-    "without audience_score": ("audience_score",),
-    "without imdb_season_rating": ("imdb_season_rating",),
-    "without any review score": ("critic_score", "audience_score", "imdb_season_rating"),
-}
+# The shipped model has no review input (config.UNUSED_INPUTS says why), so there is nothing to ablate; a
+# notebook that adds one can name it here.
+REVIEW_ABLATIONS: dict[str, tuple[str, ...]] = {}
 MIN_SLICE_ROWS = 20
 
 
@@ -473,6 +470,8 @@ def review_ablation(
 ) -> dict[str, object]:
     """Each review input (and all of them) blanked on both sides of every backtest fold, scored on the
     same pooled rows as the headline setup, with paired differences (variant minus headline)."""
+    if not REVIEW_ABLATIONS:
+        return {}
     variants = {
         label: gbm_scorer(True, blank, hyperparameters, features) for label, blank in REVIEW_ABLATIONS.items()
     }

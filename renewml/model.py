@@ -43,6 +43,9 @@ HYPERPARAMETERS = {
     "max_depth": 3,
     "min_samples_leaf": 15,
     "l2_regularization": 1.0,
+    # Coarse bins smooth the step functions on a few hundred rows: on the pooled backtest 16 bins gave
+    # ongoing ROC AUC 0.672 against 0.662 with the default 255 (Brier 0.222 against 0.226).
+    "max_bins": 16,
     "early_stopping": False,
 }
 

@@ -80,6 +80,9 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     premiere_map = {
         (normalize_title(r["series_title"]), int(r["season_number"])): r for _, r in premiere_dates.iterrows()
     }
+    commissions = {
+        normalize_title(r["series_title"]): r for _, r in _read_curated("commissions.csv", curation_dir).iterrows()
+    }
     source_table = _read_curated("source_material.csv", curation_dir)
     curated_sources = {normalize_title(r["series_title"]): r for _, r in source_table.iterrows()}
 
@@ -155,6 +158,13 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             # Netflix brands licensed exclusives and simulcasts (tvN, JTBC, BBC Three...) the same way:
             # a release date in an engagement report does not show that Netflix decides a renewal.
             dropped.append(drop_record(s, "only Netflix-branded in an engagement report: not verified as a Netflix commission"))
+            continue
+        not_netflix = _not_netflix_decision(commissions.get(key, commissions.get(own_key)), n, wiki_rows)
+        if not_netflix:
+            dropped.append(drop_record(s, not_netflix))
+            continue
+        if t is None and _justwatch_unscripted(key, debut.year, n, justwatch):
+            dropped.append(drop_record(s, "unscripted (justwatch catalogue genre: documentation or reality)"))
             continue
         subjects = docuseries_subjects(wiki_rows)
         if subjects:
@@ -232,23 +242,23 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         if imdb_source or not np.isnan(imdb_latest):
             sources.append("imdb")
 
-        # --- review scores (series-level, scraped at the end of 2025)
-        critic = audience = np.nan
-        mixes_later = False
-        review_source = ""
+        # --- review scores. Metacritic's are series-level and were scraped at the end of 2025: whether a show
+        # has one at all depends on later seasons (a listing needs 7 critic reviews), so no rule can make them
+        # point in time. They are kept for reference and never feed the critic and audience inputs, which hold
+        # only a season's own score as published at its release (curated, with a cite).
+        series_critic = series_audience = np.nan
         if mc is not None:
-            critic = float(mc["metascore"]) if pd.notna(mc["metascore"]) else np.nan
-            audience = float(mc["userscore"]) if pd.notna(mc["userscore"]) else np.nan
-            mixes_later = bool(pd.notna(mc["seasonCount"]) and mc["seasonCount"] > n)
-            review_source = "metacritic"
-            if mixes_later:  # the series score includes seasons that came after this decision
-                critic = audience = np.nan
-                review_source = "metacritic (dropped: mixes later seasons)"
+            series_critic = float(mc["metascore"]) if pd.notna(mc["metascore"]) else np.nan
+            # Metacritic prints a user score of 0 for "tbd" (too few ratings): unknown, not zero.
+            user = float(mc["userscore"]) if pd.notna(mc["userscore"]) else np.nan
+            series_audience = user if user > 0 else np.nan
             sources.append("metacritic")
+        critic = audience = np.nan
+        review_source = ""
         ro = review_map.get((key, n))
         if ro is not None:
-            critic = float(ro["critic_score"]) if ro["critic_score"] else critic
-            audience = float(ro["audience_score"]) if ro["audience_score"] else audience
+            critic = float(ro["critic_score"]) if ro["critic_score"] else np.nan
+            audience = float(ro["audience_score"]) if ro["audience_score"] else np.nan
             review_source = "curated: " + ro["note"]
 
         genre = genre_of(str(t["genres"]) if t is not None else "", wiki_genre, mc_genres)
@@ -286,14 +296,17 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                 f"{later_release['release_date'].date()}, same production (this season released "
                 f"{release['release_date'].date()})"
             )
+        # The season started on its release date, or at the latest on the first day of its debut week.
+        season_start = premiere if pd.notna(premiere) else debut - pd.Timedelta(days=6)
         if wiki_rows is not None:
             for w in wiki_rows.itertuples():
                 said = wiki_status_evidence(w.status, w.seasons, n)
                 tag = f"wikipedia_{w.snapshot.date()}: '{w.status}' with {w.seasons:.0f} season(s)"
+                before = w.snapshot < season_start
                 if said == "renewed":
-                    ev.renewed.append(tag)
+                    (ev.renewed_before_debut if before else ev.renewed).append(tag)
                 elif said == "final":
-                    ev.final_season.append(tag)
+                    (ev.final_before_debut if before else ev.final_season).append(tag)
                 elif said == "ended" and w.snapshot - debut >= DECISION_WINDOW:
                     ev.ended.append(tag)
         # A later season under the same TMDB or IMDb id is the same production, "Limited Series" or not.
@@ -306,7 +319,10 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                 ev.ended.append("tmdb_2026-01-26: status Ended")
         if latest_lists and len(latest_lists) > n and any(latest_lists[n:]):
             ev.renewed.append(f"imdb_2026-08-22: {len(latest_lists)} rated seasons")
-        label = decide_label(ev, label_map.get((key, n)))
+        try:
+            label = decide_label(ev, label_map.get((key, n)), season_start)
+        except ValueError as exc:
+            raise RawDataError(f"{curation_dir / 'label_overrides.csv'}: {s['series_title']} season {n}: {exc}") from exc
         outcome = label.outcome
 
         rows.append(
@@ -346,7 +362,8 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                 "critic_score": critic,
                 "audience_score": audience,
                 "review_source": review_source,
-                "review_scores_mix_later_seasons": mixes_later,
+                "metacritic_series_score": series_critic,
+                "metacritic_series_user_score": series_audience,
                 "imdb_season_rating": imdb_rating,
                 "imdb_rating_source": imdb_source,
                 "imdb_season_rating_latest": imdb_latest,
@@ -380,3 +397,46 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     dropped_frame = dropped_frame.sort_values(["debut_week", "show_title", "season_title"]).reset_index(drop=True)
     return BuildResult(table=table, dropped=dropped_frame)
 
+
+def _not_netflix_decision(curated: pd.Series | None, season_number: int, wiki_rows: pd.DataFrame | None) -> str:
+    """Why a season's renewal is not Netflix's decision ('' when it is).
+
+    A curated row (with a cite) decides: `netflix` or `co_commission_shared` keep the season; `other_broadcaster`
+    (Netflix only distributes it), `co_commission` (renewal shared, no cite that Netflix takes part in it) and
+    `unscripted` drop it. Without one, Wikipedia's co-production and regional-exclusive tables (a partner
+    broadcaster, or Netflix holding only some markets) drop it: such a renewal is not Netflix's alone.
+    """
+    if curated is not None and _covers(curated["seasons"], season_number):
+        decision = curated["decision"]
+        if decision in ("netflix", "co_commission_shared"):
+            return ""
+        reason = {
+            "other_broadcaster": "another broadcaster's commission that Netflix distributes",
+            "co_commission": "a co-commission whose renewal Netflix does not decide alone",
+            "unscripted": "unscripted",
+        }[decision]
+        return f"{reason} (curated: {curated['note']})"
+    if wiki_rows is not None:
+        partners = wiki_rows[wiki_rows["partner"] != ""]
+        if len(partners):
+            first = partners.iloc[0]
+            return (
+                f"a co-production or regional exclusive (wikipedia_{first['snapshot'].date()}: {first['partner']}): "
+                "the renewal is not Netflix's alone"
+            )
+    return ""
+
+
+def _covers(seasons: str, season_number: int) -> bool:
+    """Whether a curated 'seasons' cell ('' for all, '2', '2-4') covers this season."""
+    if not seasons.strip():
+        return True
+    low, _, high = seasons.partition("-")
+    return int(low) <= season_number <= int(high or low)
+
+
+def _justwatch_unscripted(key: str, debut_year: int, season_number: int, justwatch: pd.DataFrame) -> bool:
+    """A title TMDB does not know, that JustWatch's catalogue files under documentation or reality."""
+    low, high = year_window(debut_year, season_number)
+    row = match_by_year(key, low, high, justwatch, "release_year")
+    return row is not None and bool(re.search(r"documentation|reality", str(row["genres"])))

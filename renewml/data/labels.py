@@ -6,10 +6,18 @@ status said "Renewed" / "Season N+1 due" while N seasons were out. Evidence that
 it as a limited series, a Wikipedia snapshot listed the show as ended after N seasons, TMDB marks it
 "Canceled" or "Ended" after N seasons, or a status said the next season would be the last.
 
-Rule, in order: (1) a curated override with a cited page; (2) any renewal evidence -> renewed;
-(3) a planned final season -> ended_as_planned; a limited series -> limited_concluded; a "Canceled"
-status after N seasons -> cancelled; an "Ended" status (which does not say whether the end was planned)
--> ended; (4) otherwise unknown, never "cancelled".
+Decided before the debut is not a decision on the debut: a next season ordered before this one aired
+(`renewed_before_debut`) or a season announced as the last before it aired (`final_season_announced`) says
+nothing about how the season was received. Both keep `renewed` blank, so no model learns from them and no
+evaluation scores them; they need dated evidence (a status snapshot dated before the season started, or a
+curated row with the announcement's date and a cite).
+
+Rule, in order: (1) a curated override with a cited page (its date, when given, decides whether the decision
+came before the debut); (2) a renewal dated before the debut -> renewed_before_debut; (3) any renewal evidence ->
+renewed; (4) a final season announced before the debut -> final_season_announced; a final season announced
+later -> ended_as_planned; a limited series -> limited_concluded; a "Canceled" status after N seasons ->
+cancelled; an "Ended" status (which does not say whether the end was planned) -> ended; (5) otherwise
+unknown, never "cancelled".
 """
 
 from __future__ import annotations
@@ -45,6 +53,8 @@ class Evidence:
     final_season: list[str] = field(default_factory=list)  # sources that say this season was the planned end
     ended: list[str] = field(default_factory=list)  # sources that say the show ended after this season
     cancelled: list[str] = field(default_factory=list)  # sources that say it was cancelled after this season
+    renewed_before_debut: list[str] = field(default_factory=list)  # a next season ordered before this one started
+    final_before_debut: list[str] = field(default_factory=list)  # announced as the last before it started
     limited: bool = False
     limited_since: str = ""  # the debut week in which Netflix's Top 10 titled it "Limited Series"
 
@@ -93,18 +103,77 @@ def wiki_status_evidence(status: str, seasons_at_snapshot: float, season_number:
     return None
 
 
-def decide_label(evidence: Evidence, override: Mapping[str, str] | None = None) -> Label:
-    """Resolve the evidence for one season into a label, outcome and named source."""
+# Outcomes whose fate was settled before the season aired: never a training example or a scored prediction.
+DECIDED_BEFORE_DEBUT = config.DECIDED_BEFORE_DEBUT
+RENEWED_BY_OUTCOME = config.RENEWED_BY_OUTCOME
+
+
+def parse_decision_date(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The earliest and latest day an announcement dated 'YYYY-MM-DD' or 'YYYY-MM' can have been made."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        day = pd.Timestamp(text)
+        return day, day
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        first = pd.Timestamp(text + "-01")
+        return first, first + pd.offsets.MonthEnd(0)
+    raise ValueError(f"expected a date as YYYY-MM-DD or YYYY-MM, found '{text}'")
+
+
+def dated_outcome(outcome: str, decision_date: str, season_start: pd.Timestamp | None) -> str:
+    """The outcome a dated decision gives: a renewal or a final-season announcement made before the season
+    started is a decision before the debut; the same made later is an ordinary decision on the debut.
+
+    Raises ValueError when the date cannot say which (a month that contains the start) or when a state that
+    needs an earlier date has a later one.
+    """
+    if not decision_date or season_start is None:
+        if outcome in DECIDED_BEFORE_DEBUT and not decision_date:
+            raise ValueError(f"outcome {outcome} needs the date of the announcement")
+        return outcome
+    earliest, latest = parse_decision_date(decision_date)
+    before = latest < season_start
+    if not before and earliest < season_start:
+        raise ValueError(
+            f"the date {decision_date} cannot say whether the decision came before the season started on "
+            f"{season_start.date()}: give the day"
+        )
+    family = {"renewed_before_debut": "renewed", "final_season_announced": "ended_as_planned"}.get(outcome, outcome)
+    if family == "renewed":
+        return "renewed_before_debut" if before else "renewed"
+    if family == "ended_as_planned":
+        return "final_season_announced" if before else "ended_as_planned"
+    return outcome
+
+
+def decide_label(
+    evidence: Evidence, override: Mapping[str, str] | None = None, season_start: pd.Timestamp | None = None
+) -> Label:
+    """Resolve the evidence for one season into a label, outcome and named source.
+
+    `season_start` (the release date, or the start of the debut week) tells a dated curated decision made
+    before the season aired from one made on its debut.
+    """
     if override is not None:
-        value = override["renewed"]
+        date = (override.get("decision_date") or "").strip()
+        outcome = dated_outcome(override["outcome"], date, season_start)
+        note = override.get("note", "")
+        if date:
+            note = f"announced {date}: {note}"
+        return Label(RENEWED_BY_OUTCOME[outcome], outcome, "curated", note)
+    if evidence.renewed_before_debut:
         return Label(
-            renewed=None if value in ("", "unknown") else int(value),
-            outcome=override["outcome"],
-            label_source="curated",
-            evidence=override.get("note", ""),
+            None,
+            "renewed_before_debut",
+            _source_name(evidence.renewed_before_debut),
+            "; ".join(sorted(set(evidence.renewed_before_debut))),
         )
     if evidence.renewed:
         return Label(1, "renewed", _source_name(evidence.renewed), "; ".join(sorted(set(evidence.renewed))))
+    if evidence.final_before_debut:
+        return Label(
+            None, "final_season_announced", _source_name(evidence.final_before_debut), "; ".join(evidence.final_before_debut)
+        )
     if evidence.final_season:
         return Label(0, "ended_as_planned", _source_name(evidence.final_season), "; ".join(evidence.final_season))
     if evidence.limited:

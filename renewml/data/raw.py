@@ -147,6 +147,24 @@ def _season_count(value: object) -> float:
         return float("nan")
 
 
+# Wikipedia's tables of co-productions and regional exclusives: Netflix holds the show only in some markets,
+# beside another broadcaster (a partner, or "Selected territories", "All markets except France").
+_PARTNER_COLUMNS = ("Partner/Country", "Netflix exclusive region", "Netflix exclusive regions", "Netflix Exclusive Regions")
+_WHOLE_WORLD = re.compile(r"^(worldwide|english|[a-z]+ish|japanese|polish|korean|hindi|german|french)?$", re.IGNORECASE)
+
+
+def _partner(table: pd.DataFrame) -> pd.Series:
+    """Per row, the co-producing broadcaster or the markets Netflix is limited to; '' for Netflix's own."""
+    out = pd.Series("", index=table.index, dtype=object)
+    for column in _PARTNER_COLUMNS:
+        if column not in table.columns:
+            continue
+        text = table[column].map(_clean_wiki_text).fillna("")
+        limited = text.map(lambda value: bool(value) and not _WHOLE_WORLD.match(value))
+        out = out.where(out != "", text.where(limited, ""))
+    return out
+
+
 def _status_rows(snapshot: str, table: pd.DataFrame, premiere: pd.Series, page: object) -> pd.DataFrame:
     """One snapshot's rows in the common shape (Title, Seasons, Status and Genre columns)."""
     return pd.DataFrame(
@@ -158,6 +176,7 @@ def _status_rows(snapshot: str, table: pd.DataFrame, premiere: pd.Series, page: 
             "genre": table["Genre"].map(_clean_wiki_text),
             "premiere": premiere,
             "page": page,
+            "partner": _partner(table),
         }
     )
 
@@ -166,7 +185,8 @@ def read_wikipedia_status(raw_dir: Path) -> pd.DataFrame:
     """Wikipedia Netflix-original status rows from three snapshots, one tidy table.
 
     Columns: snapshot (date), key, title, seasons (count at the snapshot), status (raw text),
-    genre, premiere, page ('current' or 'ended').
+    genre, premiere, page ('current' or 'ended'), partner (the co-producing broadcaster or the markets
+    Netflix is limited to, from the co-production and regional tables; '' elsewhere).
     """
     w25 = pd.read_csv(raw_dir / WIKI_2025_03_FILE)
     w25 = w25[w25["Title"].notna() & w25["Status"].notna()].copy()

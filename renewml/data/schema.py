@@ -191,26 +191,39 @@ DATASET_COLUMNS: tuple[Column, ...] = (
     Column(
         "critic_score",
         "float",
-        "Metacritic metascore (series-level; blank when the series score includes later seasons)",
+        "Critic score of this season as published at its release (curated with a cite); not a model input",
         unit="0-100",
         minimum=0,
         maximum=100,
-        source="Metacritic (scraped end of 2025)",
+        source="curated",
     ),
     Column(
         "audience_score",
         "float",
-        "Metacritic user score x10 (series-level; blank when it includes later seasons)",
+        "Audience score of this season at its release, 0-100 (curated with a cite); not a model input",
+        unit="0-100",
+        minimum=0,
+        maximum=100,
+        source="curated",
+    ),
+    Column("review_source", "str", "Where the critic and audience scores came from"),
+    Column(
+        "metacritic_series_score",
+        "float",
+        "Series-level Metacritic metascore as scraped at the end of 2025 (all seasons; reference, never an input)",
         unit="0-100",
         minimum=0,
         maximum=100,
         source="Metacritic (scraped end of 2025)",
     ),
-    Column("review_source", "str", "Where the review scores came from"),
     Column(
-        "review_scores_mix_later_seasons",
-        "bool",
-        "Metacritic's season count exceeds this season: the scores can include later seasons",
+        "metacritic_series_user_score",
+        "float",
+        "Series-level Metacritic user score x10 as scraped at the end of 2025 (blank for 'tbd' or 0; reference, never an input)",
+        unit="0-100",
+        minimum=0,
+        maximum=100,
+        source="Metacritic (scraped end of 2025)",
     ),
     Column(
         "imdb_season_rating",
@@ -334,7 +347,8 @@ DATASET_COLUMNS: tuple[Column, ...] = (
     Column(
         "outcome",
         "category",
-        "renewed, cancelled, ended (not said whether planned), ended_as_planned, limited_concluded or unknown",
+        "renewed, cancelled, ended (not said whether planned), ended_as_planned, limited_concluded, "
+        "renewed_before_debut, final_season_announced (both decided before the season aired) or unknown",
         allowed=config.OUTCOMES,
         source="label rules",
         nullable=False,
@@ -957,14 +971,7 @@ def _consistency_problems(frame: pd.DataFrame) -> list[Problem]:
         problems.append(
             Problem(int(index) + 2, "row_id", f"expected a unique key, found '{frame.at[index, 'row_id']}' again")
         )
-    expected = {
-        "renewed": 1,
-        "cancelled": 0,
-        "ended": 0,
-        "ended_as_planned": 0,
-        "limited_concluded": 0,
-        "unknown": None,
-    }
+    expected = config.RENEWED_BY_OUTCOME
     for index, outcome, renewed in frame[["outcome", "renewed"]].itertuples():
         want = expected.get(outcome, "?")
         if want is None and renewed is not None and not pd.isna(renewed):

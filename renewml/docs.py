@@ -1,0 +1,170 @@
+"""Figures in the documentation, generated from the table and the model card so they cannot drift.
+
+Each generated block sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` in a Markdown
+file (the datasheet `data/README.md`, the README). `render_blocks` recomputes them; `update_file` writes
+them in place (atomically); the test suite fails when a committed block differs from what the committed
+table and card give. Prose around the blocks is hand-written and carries no counts or scores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from renewml import config
+from renewml.io import atomic_write_text
+
+# Why each model input's presence is fixed by the decision (about a month after the debut), for the
+# presence check: a blank must not mean anything that happened later.
+PRESENCE_REASONS: dict[str, str] = {
+    "format": "Netflix's 'Limited Series' suffix, printed from the debut week on; never blank",
+    "source_material": "a property of the show before it aired (curated with a cite)",
+    "language": "the Top 10 list the season debuted on; never blank",
+    "genre": "from TMDB, Wikipedia or Metacritic genres that do not change with a show's fate",
+    "season_number": "from the season's own title; never blank",
+    "debut_rank": "the debut week's Top 10; never blank",
+    "debut_views": (
+        "reported by Netflix from 2023-06, else hours / runtime; blank only where no runtime is known, "
+        "fixed by the debut week"
+    ),
+    "debut_views_per_day": "needs the release date, found (or not) in sources dated by the release itself",
+    "runtime_hours": "Netflix's runtime of the season as released",
+    "week2_to_week1": "the first two Top 10 weeks; never blank",
+    "weeks_in_top10_first4": "the first four Top 10 weeks; never blank",
+    "imdb_season_rating": (
+        "the point-in-time copy as of debut + 28 days: present when the season had rated episodes by then"
+    ),
+}
+REVIEW_INPUTS = ("critic_score", "audience_score", "imdb_season_rating")
+# A gap in renewal rate between rows where an input is present and where it is blank, above which the
+# input needs a stated reason (and a review score is refused among ongoing rows whatever the reason).
+PRESENCE_GAP_LIMIT = 0.25
+
+
+def _present(frame: pd.DataFrame, column: str) -> pd.Series:
+    values = frame[column]
+    blank = values.isna() | values.astype(str).isin(["", "unknown", "nan"])
+    return ~blank
+
+
+def presence_gaps(frame: pd.DataFrame, inputs: tuple[str, ...] = config.FEATURES) -> pd.DataFrame:
+    """Per model input, the renewal rate of decided rows where it is present and where it is blank, for all
+    decided rows and for decided ongoing rows: the check that a blank does not carry the label."""
+    decided_rows = frame[frame[config.LABEL].notna()]
+    records = []
+    for column in inputs:
+        record: dict[str, object] = {"input": column}
+        for name, rows in (("all", decided_rows), ("ongoing", decided_rows[decided_rows["format"] == "ongoing"])):
+            present = _present(rows, column)
+            renewed = rows[config.LABEL].astype(float)
+            record[f"{name}_present"] = int(present.sum())
+            record[f"{name}_blank"] = int((~present).sum())
+            record[f"{name}_rate_present"] = float(renewed[present].mean()) if present.any() else float("nan")
+            record[f"{name}_rate_blank"] = float(renewed[~present].mean()) if (~present).any() else float("nan")
+            gap = abs(record[f"{name}_rate_present"] - record[f"{name}_rate_blank"])
+            record[f"{name}_gap"] = 0.0 if pd.isna(gap) else float(gap)
+        record["reason"] = PRESENCE_REASONS.get(column, "")
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def _rate(count: int, rate: float) -> str:
+    return "-" if count == 0 else f"{rate:.0%} of {count}"
+
+
+def presence_table(frame: pd.DataFrame) -> str:
+    """The presence check as a Markdown table."""
+    gaps = presence_gaps(frame)
+    lines = [
+        "| input | decided, present | decided, blank | gap | ongoing, present | ongoing, blank | gap | why presence is known at decision time |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in gaps.itertuples():
+        lines.append(
+            f"| `{r.input}` | {_rate(r.all_present, r.all_rate_present)} | {_rate(r.all_blank, r.all_rate_blank)} | "
+            f"{r.all_gap * 100:.0f} | {_rate(r.ongoing_present, r.ongoing_rate_present)} | "
+            f"{_rate(r.ongoing_blank, r.ongoing_rate_blank)} | {r.ongoing_gap * 100:.0f} | {r.reason} |"
+        )
+    return "\n".join(lines)
+
+
+def counts_table(frame: pd.DataFrame) -> str:
+    """Outcome by debut year, with totals, as a Markdown table."""
+    outcomes = [o for o in config.OUTCOMES if o in set(frame["outcome"])]
+    year = frame[config.TIME_COLUMN].astype(str).str[:4]
+    counts = pd.crosstab(year, frame["outcome"]).reindex(columns=outcomes, fill_value=0)
+    lines = ["| debut year | " + " | ".join(outcomes) + " | total |", "|---" * (len(outcomes) + 2) + "|"]
+    for y, row in counts.iterrows():
+        lines.append(f"| {y} | " + " | ".join(str(int(v)) for v in row) + f" | {int(row.sum())} |")
+    total = counts.sum()
+    lines.append("| total | " + " | ".join(str(int(v)) for v in total) + f" | {int(total.sum())} |")
+    return "\n".join(lines)
+
+
+def summary_line(frame: pd.DataFrame, dropped: pd.DataFrame | None = None) -> str:
+    """Rows, decided rows, seasons decided before their debut, and the left-out count."""
+    before = frame["outcome"].isin(config.DECIDED_BEFORE_DEBUT)
+    text = (
+        f"{len(frame)} seasons: {int(frame[config.LABEL].notna().sum())} decided on their debut "
+        f"(the rows a model learns from and is scored on), {int(before.sum())} decided before they aired "
+        f"({int((frame['outcome'] == 'final_season_announced').sum())} announced as the final season, "
+        f"{int((frame['outcome'] == 'renewed_before_debut').sum())} with the next season already ordered; "
+        f"never trained on or scored) and {int((frame['outcome'] == 'unknown').sum())} not decided yet."
+    )
+    if dropped is not None:
+        text += f" {len(dropped)} Top 10 seasons are left out, each with its reason in `dropped_seasons.csv`."
+    return text
+
+
+def datasheet_blocks(frame: pd.DataFrame, dropped: pd.DataFrame | None = None) -> dict[str, str]:
+    """Every generated block of the datasheet."""
+    return {
+        "summary": summary_line(frame, dropped),
+        "counts": counts_table(frame),
+        "presence": presence_table(frame),
+    }
+
+
+_BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.DOTALL)
+
+
+def render_blocks(text: str, blocks: Mapping[str, str]) -> str:
+    """`text` with each generated block's body replaced by `blocks[name]` (blocks not named are kept)."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        if name not in blocks:
+            return match.group(0)
+        return match.group(1) + "\n" + blocks[name].strip("\n") + "\n" + match.group(4)
+
+    return _BLOCK.sub(replace, text)
+
+
+def block_names(text: str) -> list[str]:
+    """The generated blocks a file has, in order."""
+    return [m.group("name") for m in _BLOCK.finditer(text)]
+
+
+def update_file(path: Path, blocks: Mapping[str, str]) -> bool:
+    """Rewrite the generated blocks of a Markdown file in place; True when anything changed."""
+    text = Path(path).read_text(encoding="utf-8")
+    new = render_blocks(text, blocks)
+    if new != text:
+        atomic_write_text(Path(path), new)
+    return new != text
+
+
+def update_datasheet(
+    table_path: Path = config.DATASET_PATH,
+    datasheet: Path = config.DATA_DIR / "README.md",
+    dropped_path: Path = config.DROPPED_PATH,
+    reader: Callable[[Path], pd.DataFrame] | None = None,
+) -> bool:
+    """Regenerate the datasheet's figures from the table (and the dropped list) on disk."""
+    read = reader or (lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""]))
+    frame = read(table_path)
+    dropped = read(dropped_path) if Path(dropped_path).is_file() else None
+    return update_file(datasheet, datasheet_blocks(frame, dropped))

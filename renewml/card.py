@@ -22,35 +22,30 @@ CARD_STATEMENTS: dict[str, object] = {
         "not knowledge of this show.",
     ],
     "leakage_decisions": [
-        "IMDb season ratings enter only as of debut + 28 days (point-in-time files); ratings from the "
-        "latest snapshot (imdb_season_rating_latest) are never an input, and rows without a point-in-time "
-        "rating have it missing, not filled from the future (the datasheet reports the drift between the two).",
-        "Metacritic scores that mix in later seasons are dropped (missing).",
-        "No 'has a score' feature: review scores are imputed with the training median without a "
-        "missing-indicator, because being reviewed at all goes with success and with later coverage.",
+        "Only decisions on the debut teach: seasons whose next season was ordered before they aired "
+        "(renewed_before_debut) or that were announced as the last before they aired "
+        "(final_season_announced) have no label, so they are neither trained on nor scored.",
+        "No review score is an input. Metacritic's critic and user scores are series-level and were scraped "
+        "years later; blanking them where later seasons exist blanked exactly the renewed shows, and "
+        "keeping them does not help because a listing itself depends on later seasons' reviews. The IMDb "
+        "season rating as of debut + 28 days is point in time in value, but which seasons have one depends "
+        "on the show's later popularity: among decided ongoing seasons its presence alone separated "
+        "renewals by more than the 25-point limit of the datasheet's presence check. critic_score, "
+        "audience_score and imdb_season_rating are accepted and answered as unused, with this reason.",
+        "No input is blanked, filled or picked by what happened after the debut; the datasheet shows, for "
+        "every input, the renewal rate where it is present and where it is blank, and a test holds the gaps.",
         "Inputs not given by a user are unknown, not a signal: they never reach the trees as NaN, they "
         "are averaged over the background seasons stored in the model file (hashed here).",
-        "The few remaining gaps in training rows (views per day where the days in the debut week are "
-        "unknown, a few runtimes) are imputed with the training median too, so the trees learn no "
-        "'missing' branch: when this was decided, the 31 seasons without views per day were renewed at "
-        "74% against 38% overall, an artefact of how premiere dates were found. On the pooled backtest, "
-        "imputing them was within noise of native NaN handling (ongoing ROC AUC 0.695 vs 0.692; paired "
-        "95% interval of the difference -0.005 to +0.012).",
-        "Monotone constraints on the review scores are also what keeps 'has a score' out: without "
-        "constraints the trees isolate the imputed median and learn presence. On the pooled backtest "
-        "(reports/ongoing_signal/results.md) dropping the constraints lifts ongoing ROC AUC from 0.689 "
-        "to 0.815, and the whole gain disappears when the review inputs are removed (0.613): it is the "
-        "presence signal, so the constraints stay.",
+        "The few remaining gaps in training rows (views per day where the release date is unknown, a few "
+        "runtimes) are imputed with the training median, without a missing-indicator, so the trees learn no "
+        "'missing' branch.",
         "Lifetime totals, status fields and anything published after the decision are not inputs.",
     ],
     "missing_inputs_method": (
-        "Chosen by measurement when this was decided: 505 decided ongoing seasons scored with all their "
-        "inputs and with only title, format, source material and debut views. Reading the left-out "
-        "inputs as missing values moved the mean probability by +0.32 (native NaN branches) or +0.28 "
-        "(median imputation); averaging over the background seasons of the same format by +0.015; "
-        "averaging over the 50 of them nearest in debut views (shipped) by +0.006 (median -0.014, "
-        "quartiles -0.117 and +0.100, extremes -0.40 and +0.61: single rows still move, the average "
-        "does not), and a 500K-view ongoing original scores 45%."
+        "Inputs a user leaves out are averaged over the model's background seasons of the same format "
+        "(and of the same Top 10 list when the language is given), a fixed sample that does not depend on "
+        "the inputs given, so a typed input moves the answer the way the model does: monotone where the "
+        "model is constrained, with no jump from the sample changing under it."
     ),
     "model_choice": (
         "Chosen on the pooled rolling-origin backtest; a model is 'ahead of' a baseline only when the 95% "

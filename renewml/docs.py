@@ -168,3 +168,60 @@ def update_datasheet(
     frame = read(table_path)
     dropped = read(dropped_path) if Path(dropped_path).is_file() else None
     return update_file(datasheet, datasheet_blocks(frame, dropped))
+
+
+def _metric(scores: Mapping[str, object], metric: str) -> str:
+    low, high = (scores.get("interval_95") or {}).get(metric, (None, None))
+    text = f"{scores[metric]:.3f}"
+    return text + (f" ({low:.3f} to {high:.3f})" if low is not None else "")
+
+
+def evaluation_summary(card: Mapping[str, object]) -> str:
+    """The README's evaluation paragraph, from the card of the shipped model: the pooled backtest's ongoing
+    and overall scores of the shipped model and of every baseline, and which verdicts hold."""
+    evaluation = card["evaluation"]
+    pooled = evaluation["pooled"]
+    slices = pooled["slices"]
+    headline = "gbm_calibrated"
+    lines = [
+        f"On the shipped data ({slices['all']['rows']} pooled predictions, {slices['ongoing']['rows']} of them "
+        f"ongoing), the pooled backtest gives, ongoing first (ROC AUC and Brier, 95% bootstrap intervals):",
+        "",
+        "| model | ongoing ROC AUC | ongoing Brier | all ROC AUC | all Brier |",
+        "|---|---|---|---|---|",
+    ]
+    for name in slices["ongoing"]["models"]:
+        if name not in slices["all"]["models"]:
+            continue
+        ong, every = slices["ongoing"]["models"][name], slices["all"]["models"][name]
+        label = f"**{name}** (shipped)" if name == headline else name
+        lines.append(
+            f"| {label} | {_metric(ong, 'roc_auc')} | {_metric(ong, 'brier')} | "
+            f"{_metric(every, 'roc_auc')} | {_metric(every, 'brier')} |"
+        )
+    lines.append("")
+    for slice_name in ("ongoing", "all"):
+        versus = slices[slice_name].get("versus", {})
+        ahead = sorted(b for b, s in versus.items() if any(v["verdict"].startswith("ahead") for v in s.values()))
+        behind = sorted(b for b, s in versus.items() if any(v["verdict"].startswith("behind") for v in s.values()))
+        noise = sorted(set(versus) - set(ahead) - set(behind))
+        parts = []
+        if ahead:
+            parts.append("ahead of " + ", ".join(ahead) + " on at least one of ROC AUC, Brier and log loss")
+        if noise:
+            parts.append("within noise of " + ", ".join(noise) + " on all three")
+        if behind:
+            parts.append("behind " + ", ".join(behind) + " on at least one")
+        lines.append(f"- {slice_name}: the shipped model is " + "; ".join(parts) + ".")
+    lines.append(f"- Forward hold-out: {evaluation['split']}.")
+    return "\n".join(lines)
+
+
+def update_readme(
+    readme: Path = config.REPO_ROOT / "README.md", card_path: Path = config.MODEL_PATH.with_suffix(".card.json")
+) -> bool:
+    """Regenerate the README's evaluation figures from the shipped model's card."""
+    import json
+
+    card = json.loads(Path(card_path).read_text(encoding="utf-8"))
+    return update_file(readme, {"evaluation": evaluation_summary(card)})

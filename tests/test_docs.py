@@ -49,3 +49,14 @@ def test_render_blocks_replaces_only_named_blocks() -> None:
     text = "a\n<!-- generated:x -->\nold\n<!-- /generated:x -->\nb\n<!-- generated:y -->\nkeep\n<!-- /generated:y -->\n"
     out = docs.render_blocks(text, {"x": "new"})
     assert out == "a\n<!-- generated:x -->\nnew\n<!-- /generated:x -->\nb\n<!-- generated:y -->\nkeep\n<!-- /generated:y -->\n"
+
+
+def test_readme_evaluation_figures_come_from_the_shipped_card() -> None:
+    import json
+
+    card = json.loads(config.MODEL_PATH.with_suffix(".card.json").read_text(encoding="utf-8"))
+    text = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "evaluation" in docs.block_names(text)
+    assert docs.render_blocks(text, {"evaluation": docs.evaluation_summary(card)}) == text, (
+        "README.md is stale: run python -c 'from renewml.docs import update_readme; update_readme()'"
+    )

@@ -55,7 +55,6 @@ def feature_frame(frame: object) -> object:
 
 
 def estimator_input(estimator: object, features: Table) -> object:
-    """Features in the form an estimator reads: the table itself for the numpy scorer, a DataFrame otherwise."""
-    from renewml.portable import PortableEstimator
-
-    return features if isinstance(estimator, PortableEstimator) else feature_frame(features)
+    """Features in the form an estimator reads: the table itself for one that says it `reads_tables` (the
+    numpy scorer of `renewml.portable`), a DataFrame for a scikit-learn pipeline."""
+    return features if getattr(estimator, "reads_tables", False) else feature_frame(features)

@@ -374,7 +374,7 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
     """
     import joblib
 
-    from renewml.portable import export_estimator, write_portable
+    from renewml.portable import export_estimator
 
     portable, pickled = portable_path(path), joblib_path(path)
     check_can_write(portable, force)
@@ -384,7 +384,7 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
             atomic_write(backup_path(source), lambda tmp, source=source: shutil.copy2(source, tmp))
     # Models first, card last: a crash in between leaves a new model under the old card, which
     # `load_model` detects by hash and answers with the backup the old card still vouches for.
-    atomic_write(portable, lambda tmp: write_portable(model, tmp))
+    atomic_write(portable, lambda tmp: write_model_file(model, tmp))
     atomic_write(pickled, lambda tmp: joblib.dump(model, tmp, compress=3))
     card.model_sha256 = sha256_file(portable)
     card.model_file = portable.name
@@ -396,6 +396,36 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
 
     atomic_write_text(markdown_card_path(portable), render_card_markdown(card))
     return portable
+
+
+def write_model_file(model: RenewalModel, path: Path) -> None:
+    """`model` as a portable file: its estimator, with the background seasons, the out-of-sample
+    probabilities and the training row ids in the JSON document (call through `atomic_write`)."""
+    from renewml.portable import table_to_json, write_portable
+
+    extra = {
+        "background": table_to_json(model.background),
+        "out_of_sample": {str(k): float(v) for k, v in model.out_of_sample.items()},
+        "training_rows": [str(r) for r in model.training_rows],
+    }
+    write_portable(model.estimator, extra, path)
+
+
+def read_model_file(path: Path) -> RenewalModel:
+    """A RenewalModel whose estimator is the numpy scorer of the portable file at `path`."""
+    from renewml.portable import PortableEstimator, read_portable, table_from_json
+
+    structure, arrays = read_portable(path)
+    try:
+        background = table_from_json(structure["background"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(f"{path}: the background table is not valid ({error.__class__.__name__})") from None
+    return RenewalModel(
+        PortableEstimator(structure, arrays),
+        background,
+        out_of_sample=structure.get("out_of_sample", {}),
+        training_rows=structure.get("training_rows", []),
+    )
 
 
 def backup_path(path: Path) -> Path:
@@ -489,9 +519,7 @@ def load_model(path: Path | None = None, allow_pickle: bool = False) -> LoadedMo
         source = backup
         note = f"the last save of {path.name} was interrupted; using the previous model its card vouches for"
     if not _is_joblib(path):
-        from renewml.portable import load_portable
-
-        return LoadedModel(model=load_portable(source), card=card, path=path, note=note)
+        return LoadedModel(model=read_model_file(source), card=card, path=path, note=note)
     warnings.warn(
         f"{source} is a joblib file: loading it runs code. Only load files you made or trust; "
         "the portable .npz beside it holds the same model without that risk.",

@@ -14,14 +14,13 @@ no change here:
   missing value goes, children, leaf values) and its baseline raw prediction;
 - the fold's sigmoid calibrator (`a_`, `b_`); the folds' probabilities are averaged, as
   `CalibratedClassifierCV.predict_proba` does;
-- the background table, the out-of-sample probabilities and the training row ids.
+- beside the estimator, whatever tables and mappings the caller adds to the JSON document (the model
+  module adds the background seasons, the out-of-sample probabilities and the training row ids).
 
 Anything else (another transformer, categorical splits, a multiclass model, isotonic calibration)
 is refused at export with a message naming it. The scorer follows scikit-learn's own arithmetic
 (`_predictor.pyx`, `_SigmoidCalibration.predict`, the fold mean) so probabilities agree to ~1e-15.
-It does not walk nodes row by row: each distinct split test runs once on a whole column and a tree's
-split outcomes index a table of its leaf values (`PortableEstimator._raw`), which scores large
-batches ~15x faster than walking all trees with (rows x trees) index arrays did.
+This module knows arrays and JSON only: `renewml.model` composes a model from what it reads.
 """
 
 from __future__ import annotations
@@ -29,28 +28,23 @@ from __future__ import annotations
 import json
 import math
 import zipfile
-from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from renewml.errors import ModelError
+from renewml.table import Table, as_table, n_rows
+
+if TYPE_CHECKING:  # scoring takes DataFrames too, without importing pandas
+    import pandas as pd
 
 FORMAT_NAME = "renewml-portable"
 FORMAT_VERSION = 1
 STRUCTURE_KEY = "structure_json"
 NODE_FIELDS = ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value")
-# Rows scored at once: bounds the memory of a large batch, and keeps a chunk's transformed columns,
-# split tests and (trees x rows) keys (~2 MB) in the CPU caches; on 200,000 rows 5,000 measured ~10%
-# faster than 8,192 to 32,768 and than 4,096 (more numpy calls per row), 2,048 ~40% slower.
-CHUNK_ROWS = 5_000
-# Rows whose keys are assembled at once (see `PortableEstimator._raw`) when more rows than CHUNK_ROWS
-# come at once (`decision_folds`): 8,192 rows x 150 trees of uint8 temporaries stay in a 1 MB L2 cache;
-# for a 32,768-row call measured 2.5x faster than all rows at once, and faster than 2,048 or 4,096.
-KEY_BLOCK_ROWS = 8_192
-# A tree with at most this many splits is scored through a lookup table of 2**splits leaf values (a
-# depth-3 tree has at most 7 splits); a fold with a larger tree is walked node by node instead.
-MAX_TABLE_SPLITS = 10
+# Rows scored at once, so that a call with a million rows holds a bounded amount of memory.
+ROWS_AT_ONCE = 50_000
 
 
 # --------------------------------------------------------------------------------------------------
@@ -62,312 +56,130 @@ def _log10p1_clip0(values: np.ndarray) -> np.ndarray:
     return np.log10(np.clip(np.asarray(values, dtype=float), 0, None) + 1.0)
 
 
-def _factorize(column: object) -> tuple[list, np.ndarray] | None:
-    """The distinct values of a column in order of appearance and each row's index into them, or None
-    for unhashable cells. Equal cells share an index, so comparing the few distinct values replaces
-    comparing every cell (object comparisons cost ~10 ns a cell, per category and per fold)."""
-    values = np.asarray(column, dtype=object).ravel().tolist()
-    index: defaultdict = defaultdict()
-    index.default_factory = index.__len__  # a new value gets the next index
-    try:
-        codes = np.fromiter(map(index.__getitem__, values), dtype=np.intp, count=len(values))
-    except TypeError:
-        return None
-    return list(index), codes
-
-
-def _exact_text(value: object) -> bool:
-    """Whether every cell merged with `value` by `_factorize` (equal to it) has the same str():
-    true of strings, None and NaN, not of numbers (1 == 1.0 == True)."""
-    return isinstance(value, str) or value is None or (isinstance(value, float) and value != value)
-
-
-class _Columns:
-    """The input columns of one call, with what several folds compute alike kept once: the factorized
-    text columns, their one-hot columns and the log views (they do not depend on a fold's fit)."""
-
-    def __init__(self, X: object):
-        self.X = X
-        self.memo: dict = {}
-
-    def get(self, key: tuple, compute):
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
-
-    def input(self, name: str) -> np.ndarray:
-        return self.get(("input", name), lambda: np.asarray(self.X[name]))
-
-    def factorized(self, name: str) -> tuple[list, np.ndarray] | None:
-        return self.get(("factorize", name), lambda: _factorize(self.input(name)))
-
-
-def _onehot(column: np.ndarray, factorized: tuple[list, np.ndarray] | None, categories: list) -> list[np.ndarray]:
-    if factorized is None:
-        values = np.asarray(column, dtype=object)
-        return [(values == category).astype(float) for category in categories]
-    uniques, codes = factorized
-    return [np.array([bool(u == category) for u in uniques], dtype=float)[codes] for category in categories]
-
-
-def _group_medians(step: dict, groups: np.ndarray, factorized: tuple[list, np.ndarray] | None) -> np.ndarray:
-    overall, by_group = float(step["overall_median"]), step["group_medians"]
-    if factorized is not None and all(_exact_text(u) for u in factorized[0]):
-        uniques, codes = factorized
-        return np.array([by_group.get(str(u), overall) for u in uniques], dtype=float)[codes]
+def _group_medians(step: dict, groups: np.ndarray) -> np.ndarray:
     text = np.asarray(groups, dtype=object).astype(str)
-    medians = np.full(len(text), overall)
-    for group, median in by_group.items():
+    medians = np.full(len(text), float(step["overall_median"]))
+    for group, median in step["group_medians"].items():
         medians[text == group] = median
     return medians
 
 
-def _apply_step(step: dict, block: list[np.ndarray], keys: list, columns: _Columns) -> tuple[list, list]:
-    """One transformer step on a block of columns (1-D arrays); `keys` name what each column is computed
-    from (a hashable key, or None), so that fold-independent results are computed once per call."""
+def _apply_step(step: dict, block: list[np.ndarray]) -> list[np.ndarray]:
+    """One transformer step on a block of columns (1-D arrays)."""
     kind = step["kind"]
     if kind == "passthrough":
-        return [np.asarray(column, dtype=float) for column in block], keys
+        return [np.asarray(column, dtype=float) for column in block]
     if kind == "log10p1_clip0":
-        out, out_keys = [], []
-        for column, key in zip(block, keys, strict=True):
-            out_keys.append(None if key is None else ("log", key))
-            if key is None:
-                out.append(_log10p1_clip0(column))
-            else:
-                out.append(columns.get(out_keys[-1], lambda c=column: _log10p1_clip0(c)))
-        return out, out_keys
+        return [_log10p1_clip0(column) for column in block]
     if kind == "impute":
-        out, out_keys = [], []
-        for column, key, fill in zip(block, keys, step["fill"], strict=True):
+        out = []
+        for column, fill in zip(block, step["fill"], strict=True):
             values = np.asarray(column, dtype=float)
-            missing = np.isnan(values)
-            if missing.any():  # else the column is used as it is (never written to)
-                values = values.copy()
-                values[missing] = fill
-                key = None
-            out.append(values)
-            out_keys.append(key)
-        return out, out_keys
+            out.append(np.where(np.isnan(values), fill, values))
+        return out
     if kind == "onehot":
         out = []
-        for column, key, categories in zip(block, keys, step["categories"], strict=True):
-            if key is None or key[0] != "input":
-                out.extend(_onehot(column, None, categories))
-            else:
-                factorized = columns.factorized(key[1])
-                memo_key = ("onehot", key, tuple(categories))
-                out.extend(columns.get(memo_key, lambda c=column, f=factorized, cats=categories: _onehot(c, f, cats)))
-        return out, [None] * len(out)
+        for column, categories in zip(block, step["categories"], strict=True):
+            values = np.asarray(column, dtype=object)
+            out.extend((values == category).astype(float) for category in categories)
+        return out
     if kind == "relative_to_group_median":
-        (logs,), _ = _apply_step({"kind": "log10p1_clip0"}, block[:1], keys[:1], columns)
-        factorized = columns.factorized(keys[1][1]) if keys[1] is not None and keys[1][0] == "input" else None
-        return [logs - _group_medians(step, block[1], factorized)], [None]
+        return [_log10p1_clip0(block[0]) - _group_medians(step, block[1])]
     raise ModelError(f"portable model: unknown transformer step {kind!r}")
 
 
-def _split_tables(a: dict[str, np.ndarray], roots: np.ndarray, max_depth: int) -> tuple | None:
-    """A fold's trees as lookup tables (see `PortableEstimator._raw`), or None if a tree has more than
-    MAX_TABLE_SPLITS splits or is deeper than `max_depth` (then the fold is walked node by node).
+def _leaf_of(nodes: dict[str, list], node: int, tests: _SplitTests) -> np.ndarray | np.unsignedinteger:
+    """The leaf each row reaches from `node` (node numbers of `tests.dtype`).
 
-    Returns the distinct split tests grouped by input column (column, first and end test index, the
-    thresholds, whether a missing value goes left), per split position j the trees having a j-th split
-    (a prefix of the trees ordered by split count) and the test each reads, each tree's position in that
-    order, and each tree's table of leaf values."""
-    leaf = a["is_leaf"].astype(bool)
-    nodes = np.arange(len(leaf))
-    roots = np.asarray(roots, dtype=np.intp)
-    # Each tree is a contiguous run of nodes from its root (as export writes them) whose children come
-    # after their parent inside the run, so no walk can loop; anything else is walked node by node.
-    ends = np.append(roots[1:], len(leaf))
-    if len(roots) == 0 or roots[0] != 0 or np.any(ends <= roots):
-        return None
-    tree_of = np.repeat(np.arange(len(roots)), ends - roots)
-    split = ~leaf
-    for child in (a["left"], a["right"]):
-        if np.any((child[split] <= nodes[split]) | (child[split] >= ends[tree_of[split]])):
-            return None
-    # A split's number within its tree, in node order: bit j of a tree's key is its j-th split's outcome.
-    before = np.cumsum(split) - split
-    split_rank = np.where(split, before - before[roots][tree_of], 0)
-    counts = np.bincount(tree_of, weights=split, minlength=len(roots)).astype(int).tolist()
-    if max(counts, default=0) > MAX_TABLE_SPLITS:
-        return None
-    # The leaf reached for every combination of split outcomes, all trees at once: a tree with s
-    # splits keeps the first 2**s keys; a path longer than max_depth is walked node by node instead.
-    key = np.arange(2 ** max(counts, default=0))[None, :]
-    node = np.repeat(roots[:, None], key.shape[1], axis=1)
-    for _ in range(max_depth):
-        go_left = (key >> split_rank[node]) & 1 == 1
-        node = np.where(leaf[node], node, np.where(go_left, a["left"][node], a["right"][node]))
-    if not leaf[node].all():
-        return None
-    values = a["value"][node]
-    tables = [np.ascontiguousarray(values[tree, : 2**count], dtype=float) for tree, count in enumerate(counts)]
-    # The distinct tests (column, threshold, where a missing value goes), numbered by column and threshold
-    # so that a column's tests are one broadcast comparison.
-    at = nodes[split]
-    feature, threshold = a["feature"][at].astype(np.intp), a["threshold"][at].astype(float)
-    missing_left = a["missing_left"][at].astype(bool)
-    order = np.lexsort((missing_left, threshold, feature))
-    keys = np.stack([feature[order].astype(float), threshold[order], missing_left[order].astype(float)], axis=1)
-    first = np.ones(len(order), dtype=bool)
-    same = (keys[1:] == keys[:-1]) | (np.isnan(keys[1:]) & np.isnan(keys[:-1]))
-    first[1:] = ~same.all(axis=1)
-    test_of = np.empty(len(order), dtype=np.intp)
-    test_of[order] = np.cumsum(first) - 1
-    distinct = order[first]
-    numbered = list(zip(feature[distinct].tolist(), threshold[distinct].tolist(), missing_left[distinct].tolist(), strict=True))
-    splits_of_tree = np.split(test_of, np.cumsum(counts)[:-1]) if counts else []
-    splits_of_tree = [part.tolist() for part in splits_of_tree]
-    groups = []
-    for column in sorted({test[0] for test in numbered}):
-        rows = [i for i, test in enumerate(numbered) if test[0] == column]
-        missing_left = np.array([numbered[i][2] for i in rows])
-        thresholds = np.array([numbered[i][1] for i in rows], dtype=float)[:, None]
-        groups.append((column, rows[0], rows[-1] + 1, thresholds, np.flatnonzero(missing_left) + rows[0]))
-    by_count = sorted(range(len(roots)), key=lambda t: -len(splits_of_tree[t]))
-    position = np.empty(len(roots), dtype=np.intp)
-    position[by_count] = np.arange(len(roots))
-    key_type = np.uint8 if max((len(s) for s in splits_of_tree), default=0) <= 8 else np.uint16
-    slots = []
-    for j in range(max((len(s) for s in splits_of_tree), default=0)):
-        having = [t for t in by_count if len(splits_of_tree[t]) > j]
-        slots.append((len(having), np.array([splits_of_tree[t][j] for t in having], dtype=np.intp), key_type(1 << j)))
-    return groups, len(numbered), slots, position, tables, key_type
+    Every row takes every split's test of the tree (a depth-3 tree has at most 7), and the side is chosen
+    as `right + went_left * (left - right)`: integer arithmetic, exact (modulo 2**bits, as both sides
+    are below it) and without the branch per row that `np.where` costs.
+    """
+    if nodes["is_leaf"][node]:
+        return tests.dtype(node)
+    went_left = tests.passed(nodes["feature"][node], nodes["threshold"][node], nodes["missing_left"][node])
+    left, right = _leaf_of(nodes, nodes["left"][node], tests), _leaf_of(nodes, nodes["right"][node], tests)
+    return right + went_left * (left - right)
+
+
+class _SplitTests(dict):
+    """A fold's split tests on its transformed columns, each run once: its ~650 splits hold ~100
+    distinct tests (the trees reuse a feature's histogram bins as thresholds)."""
+
+    def __init__(self, columns: list[np.ndarray], nodes: int):
+        super().__init__()
+        self.columns = columns
+        self.dtype = np.min_scalar_type(nodes).type  # holds every node number of the fold
+
+    def passed(self, feature: int, threshold: float, missing_left: bool) -> np.ndarray:
+        """Which rows go left, as 0 or 1 of `dtype`: `x <= threshold`, a missing value where
+        `missing_go_to_left` says (scikit-learn's rule, on the same float64 values)."""
+        key = (feature, threshold, missing_left)
+        if key not in self:
+            values = self.columns[feature]
+            left = values <= threshold
+            self[key] = (left | np.isnan(values) if missing_left else left).astype(self.dtype)
+        return self[key]
 
 
 class PortableEstimator:
-    """Scores a portable model with numpy: `predict_proba(feature frame) -> (n, 2)` like the fitted pipeline.
+    """Scores a portable model with numpy: `predict_proba(feature table) -> (n, 2)` like the fitted pipeline.
 
     Drops into `RenewalModel(estimator=...)`, so predictions, averaging over unknown inputs and
-    Shapley reasons use it unchanged. `X` is a DataFrame or a dict of column name -> 1-D array.
+    Shapley reasons use it unchanged. `X` is a plain table (a dict of column name -> 1-D array) or a
+    DataFrame.
     """
 
     uses_threads = False  # numpy elementwise work only: no OpenMP or BLAS pool to cap
+    reads_tables = True  # takes the plain feature table itself, no DataFrame needed
 
     def __init__(self, structure: dict, arrays: dict[str, np.ndarray]):
         self.structure = structure
         self.arrays = arrays
         self.classes_ = np.asarray(structure["classes"])
         self.feature_names_in_ = list(structure["input_columns"])
-        self._walks: dict[int, tuple[np.ndarray, ...]] = {}
-        self._tables: dict[int, tuple | None] = {}
 
-    def _fold_columns(self, fold: dict, columns: _Columns) -> list[np.ndarray]:
-        """A fold's transformed columns (the model's inputs), as 1-D arrays."""
+    def _fold_columns(self, fold: dict, X: Table | pd.DataFrame, done: dict | None = None) -> list[np.ndarray]:
+        """A fold's transformed columns (the model's inputs), as 1-D arrays. `done` holds the parts already
+        transformed for another fold of the same call: folds fitted on the same categories share them."""
+        done = {} if done is None else done
         out: list[np.ndarray] = []
         for part in fold["columns"]:
-            block = [columns.input(name) for name in part["columns"]]
-            keys: list = [("input", name) for name in part["columns"]]
-            for step in part["steps"]:
-                block, keys = _apply_step(step, block, keys, columns)
-            out.extend(block)
+            key = json.dumps(part, sort_keys=True)
+            if key not in done:
+                block = [np.asarray(X[name]) for name in part["columns"]]
+                for step in part["steps"]:
+                    block = _apply_step(step, block)
+                done[key] = block
+            out.extend(done[key])
         return out
 
-    def _transform(self, fold: dict, X: object) -> np.ndarray:
+    def _transform(self, fold: dict, X: Table | pd.DataFrame) -> np.ndarray:
         """A fold's transformed inputs as a (rows, inputs) matrix."""
-        out = self._fold_columns(fold, _Columns(X))
+        out = self._fold_columns(fold, X)
         return np.column_stack(out) if out else np.empty((_row_count(X), 0))
 
-    def _walk(self, fold_index: int) -> tuple[np.ndarray, ...]:
-        """A fold's node arrays arranged for walking: a leaf is its own child on both sides, so every
-        row can take the same number of steps, and the two children sit side by side (right, left)."""
-        walks = self.__dict__.setdefault("_walks", {})  # also for a copy made without __init__
-        if fold_index not in walks:
-            a = {name: self.arrays[f"fold{fold_index}.{name}"] for name in NODE_FIELDS}
-            leaf = a["is_leaf"].astype(bool)
-            nodes = np.arange(len(leaf))
-            children = np.stack([np.where(leaf, nodes, a["right"]), np.where(leaf, nodes, a["left"])], axis=1)
-            walks[fold_index] = (
-                a["feature"].astype(np.intp),
-                a["threshold"],
-                a["missing_left"].astype(bool),
-                children.astype(np.intp).ravel(),
-                a["value"],
-            )
-        return walks[fold_index]
-
-    def _table_plan(self, fold_index: int, fold: dict) -> tuple | None:
-        """The fold's lookup tables (`_split_tables`), built on first use and kept."""
-        tables = self.__dict__.setdefault("_tables", {})  # also for a copy made without __init__
-        if fold_index not in tables:
-            a = {name: self.arrays[f"fold{fold_index}.{name}"] for name in NODE_FIELDS}
-            tables[fold_index] = _split_tables(a, self.arrays[f"fold{fold_index}.roots"], int(fold["max_depth"]))
-        return tables[fold_index]
-
     def _raw(self, fold_index: int, fold: dict, columns: list[np.ndarray], n: int) -> np.ndarray:
-        """Baseline plus every tree's leaf value, added tree by tree in the trees' order as scikit-learn does.
-
-        Walking all trees at once with (rows x trees) index arrays costs a gather per row, tree and
-        level. Instead each distinct split test (`x <= threshold`, NaN where `missing_go_to_left` says:
-        scikit-learn's rule, on the same float64 values) is evaluated once on a whole contiguous column;
-        bit j of a tree's key is its j-th split's outcome, assembled for all trees at once from those
-        tests (a uint8 row gather, multiply and or per split position); and the key indexes the tree's
-        table of leaf values, one per combination of outcomes (2**7 at most for depth 3).
-        """
-        plan = self._table_plan(fold_index, fold)
-        if plan is None:
-            return self._raw_walk(fold_index, fold, np.column_stack(columns) if columns else np.empty((n, 0)))
-        groups, test_count, slots, position, tables, key_type = plan
-        passed = np.empty((test_count, n), dtype=bool)
-        for column, start, stop, thresholds, missing_left in groups:
-            values = columns[column]
-            np.less_equal(values, thresholds, out=passed[start:stop])
-            if len(missing_left):
-                nan = np.isnan(values)
-                if nan.any():
-                    passed[missing_left] |= nan
-        bits = passed.view(np.uint8)
-        keys = np.zeros((len(tables), n), dtype=key_type)
-        for start in range(0, n, KEY_BLOCK_ROWS):  # blocks whose (trees x rows) temporaries stay in cache
-            block = slice(start, start + KEY_BLOCK_ROWS)
-            for count, test_index, weight in slots:
-                bit = bits[test_index, block]
-                if weight == 1:
-                    keys[:count, block] |= bit
-                elif key_type is np.uint8:
-                    np.multiply(bit, weight, out=bit)  # numpy shifts uint8 without SIMD, multiplies with it
-                    keys[:count, block] |= bit
-                else:
-                    keys[:count, block] |= bit * weight
+        """Baseline plus every tree's leaf value, added tree by tree in the trees' order as scikit-learn does."""
+        nodes = {name: self.arrays[f"fold{fold_index}.{name}"].tolist() for name in NODE_FIELDS}
+        values = self.arrays[f"fold{fold_index}.value"]
+        tests = _SplitTests(columns, len(values))
         raw = np.zeros(n) + float(fold["baseline"])
-        leaf = np.empty(n)
-        for tree, table in enumerate(tables):
-            table.take(keys[position[tree]], out=leaf, mode="clip")  # keys are < len(table)
-            raw += leaf
-        return raw
-
-    def _raw_walk(self, fold_index: int, fold: dict, Xt: np.ndarray) -> np.ndarray:
-        """`_raw` for a fold with a tree too large for a table: all trees walked at once, a level a step."""
-        feature, threshold, missing_left, children, leaf_value = self._walk(fold_index)
-        roots = self.arrays[f"fold{fold_index}.roots"]
-        raw = np.zeros(len(Xt)) + float(fold["baseline"])
-        rows = np.arange(len(Xt))[:, None]
-        node = np.broadcast_to(roots, (len(Xt), len(roots))).astype(np.intp)
-        for _ in range(int(fold["max_depth"])):
-            value = Xt[rows, feature[node]]
-            go_left = value <= threshold[node]
-            missing = np.isnan(value)
-            if missing.any():
-                go_left = np.where(missing, missing_left[node], go_left)
-            node = children[2 * node + go_left]
-        leaves = leaf_value[node]
-        for tree in range(leaves.shape[1]):
-            raw += leaves[:, tree]
+        with np.errstate(over="ignore"):  # `_leaf_of`'s differences of node numbers wrap around, on purpose
+            for root in self.arrays[f"fold{fold_index}.roots"].tolist():
+                raw += values.take(_leaf_of(nodes, root, tests))
         return raw
 
     def decision_folds(self, X: object) -> list[np.ndarray]:
         """Each fold's raw (uncalibrated) score of every row."""
-        n, columns = _row_count(X), _Columns(X)
-        return [self._raw(k, fold, self._fold_columns(fold, columns), n) for k, fold in enumerate(self.structure["folds"])]
+        n, done = _row_count(X), {}
+        return [self._raw(k, fold, self._fold_columns(fold, X, done), n) for k, fold in enumerate(self.structure["folds"])]
 
     def predict_proba(self, X: object) -> np.ndarray:
-        """Probabilities of classes_ for each row of a feature frame (any table indexable by column name)."""
+        """Probabilities of classes_ for each row of a feature table (or DataFrame)."""
         n = _row_count(X)
-        if n > CHUNK_ROWS:
-            parts = [self.predict_proba(_rows(X, start, start + CHUNK_ROWS)) for start in range(0, n, CHUNK_ROWS)]
-            return np.vstack(parts)
+        if n > ROWS_AT_ONCE:
+            return np.vstack([self.predict_proba(_rows(X, start, start + ROWS_AT_ONCE)) for start in range(0, n, ROWS_AT_ONCE)])
         folds = self.structure["folds"]
         mean = np.zeros((n, 2))
         for raw, fold in zip(self.decision_folds(X), folds, strict=True):
@@ -383,14 +195,12 @@ class PortableEstimator:
         return mean
 
 
-def _row_count(X: object) -> int:
-    """Rows of a frame, or of a dict of columns (whose len() is its number of columns)."""
-    from renewml.table import n_rows
-
+def _row_count(X: Table | pd.DataFrame) -> int:
+    """Rows of a DataFrame, or of a dict of columns (whose len() is its number of columns)."""
     return n_rows(X) if isinstance(X, dict) else len(X)
 
 
-def _rows(X: object, start: int, stop: int) -> object:
+def _rows(X: Table | pd.DataFrame, start: int, stop: int) -> Table | pd.DataFrame:
     if hasattr(X, "iloc"):
         return X.iloc[start:stop]
     return {name: np.asarray(values)[start:stop] for name, values in X.items()}
@@ -551,9 +361,8 @@ def export_estimator(estimator: object) -> tuple[dict, dict[str, np.ndarray]]:
     return structure, arrays
 
 
-def _table_to_json(table: object) -> dict:
-    from renewml.table import as_table
-
+def table_to_json(table: object) -> dict:
+    """A table (or DataFrame) as JSON: text with null, numbers with null for NaN."""
     columns = {}
     table = as_table(table)
     for name, column in table.items():
@@ -568,7 +377,7 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("nan", "<NA>")
 
 
-def _table_from_json(part: dict) -> dict[str, np.ndarray]:
+def table_from_json(part: dict) -> dict[str, np.ndarray]:
     """The stored table as a plain table (see `renewml.table`): text with None, numbers with NaN."""
     data = {}
     for name in part["columns"]:
@@ -582,17 +391,11 @@ def _table_from_json(part: dict) -> dict[str, np.ndarray]:
     return data
 
 
-def write_portable(model: object, path: Path) -> None:
-    """Write `model` (a RenewalModel) to `path` as a portable `.npz` (call through `atomic_write`)."""
-    structure, arrays = export_estimator(model.estimator)
-    structure = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        **structure,
-        "background": _table_to_json(model.background),
-        "out_of_sample": {str(k): float(v) for k, v in model.out_of_sample.items()},
-        "training_rows": [str(r) for r in model.training_rows],
-    }
+def write_portable(estimator: object, extra: dict, path: Path) -> None:
+    """Write a fitted estimator and the JSON-able `extra` entries to `path` as a portable `.npz`
+    (call through `atomic_write`)."""
+    structure, arrays = export_estimator(estimator)
+    structure = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **structure, **extra}
     text = json.dumps(structure, sort_keys=True, allow_nan=False)
     arrays[STRUCTURE_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     with open(path, "wb") as handle:
@@ -647,20 +450,3 @@ def _part_width(part: dict) -> int:
         elif step["kind"] == "relative_to_group_median":
             width = 1
     return width
-
-
-def load_portable(path: Path) -> object:
-    """A RenewalModel whose estimator is the numpy scorer of the portable file at `path`."""
-    from renewml.model import RenewalModel
-
-    structure, arrays = read_portable(path)
-    try:
-        background = _table_from_json(structure["background"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ModelError(f"{path}: the background table is not valid ({error.__class__.__name__})") from None
-    return RenewalModel(
-        PortableEstimator(structure, arrays),
-        background,
-        out_of_sample=structure.get("out_of_sample", {}),
-        training_rows=structure.get("training_rows", []),
-    )

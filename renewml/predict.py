@@ -1,4 +1,4 @@
-"""Prediction: find a show or build one from inputs, score it, and say why.
+"""Prediction: find a show or build one from inputs, score it, and say why (one show, or rows of a table).
 
 Inputs a user did not give are unknown, not a signal: they are averaged over the model's background
 of decided seasons of the same format (see `renewml.background`). Reasons are exact Shapley values
@@ -11,27 +11,31 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from renewml import config
 from renewml.background import INPUT_GROUPS, averaged_proba, shapley, unknown_inputs
-from renewml.data.schema import (
-    DATASET_COLUMNS,
-    PREDICT_COLUMNS,
-    PREDICT_REQUIRED,
-    Problem,
-    check_columns,
-    parse_number,
-)
+from renewml.data.schema import PREDICT_COLUMNS, PREDICT_REQUIRED, check_columns, parse_number
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
 from renewml.inputs import estimator_input, feature_columns
+from renewml.lookup import TitleIndex
 from renewml.model import LoadedModel
-from renewml.table import Table, as_table, blank, column, is_missing, n_rows, numbers, records, take
+from renewml.table import (
+    Table,
+    as_table,
+    blank,
+    column,
+    from_records,
+    is_missing,
+    n_rows,
+    numbers,
+    plain_value,
+    records,
+    take,
+)
 from renewml.threads import limited_threads
 
 # Thresholds in whole percent: a band is read next to the rounded percentage, so it is chosen from it.
@@ -237,17 +241,11 @@ def _checked_inputs(title: str, inputs: dict[str, object]) -> Table:
 
 def adhoc_row(title: str, inputs: dict[str, object]) -> Table:
     """A one-row table for a show that is not in the data, validated like a CSV row."""
-    return _with_derived(_checked_inputs(title, inputs))
+    return with_derived(_checked_inputs(title, inputs))
 
 
-def _plain(value: object) -> object:
-    """A cell as a plain Python value (None for a blank)."""
-    if is_missing(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-_KINDS = {c.name: c.kind for c in PREDICT_COLUMNS}
+INPUT_COLUMNS = tuple(c.name for c in PREDICT_COLUMNS)
+KINDS = {c.name: c.kind for c in PREDICT_COLUMNS}
 
 
 def with_inputs(frame: object, inputs: dict[str, object]) -> tuple[Table, dict[str, object]]:
@@ -265,13 +263,13 @@ def with_inputs(frame: object, inputs: dict[str, object]) -> tuple[Table, dict[s
     out = dict(table)
     overrides = {}
     for name in given:
-        value = _plain(checked[name][0])
-        value = int(value) if _KINDS.get(name) == "int" and value is not None else value
+        value = plain_value(checked[name][0])
+        value = int(value) if KINDS.get(name) == "int" and value is not None else value
         out[name] = np.full(rows, np.nan if value is None else value, dtype=checked[name].dtype)
         overrides[name] = value
     if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
         out["debut_views_per_day"] = np.full(rows, np.nan)
-        out = _with_derived(out)
+        out = with_derived(out)
     # carried in the rows, so scoring labels them as what-ifs, never as seasons the model trained on
     marks = np.empty(rows, dtype=object)
     marks[:] = [dict(overrides) for _ in range(rows)]
@@ -295,12 +293,10 @@ def show_frame(
 
 def one_row(row: dict[str, object]) -> Table:
     """A dict of cells (as `find_show` gives) as a one-row table."""
-    from renewml.table import from_records
-
     return from_records([row])
 
 
-def _with_derived(table: Table) -> Table:
+def with_derived(table: Table) -> Table:
     """Every input column present (blank where not given), and views per day from views and days."""
     table = dict(table)
     rows = n_rows(table)
@@ -313,272 +309,6 @@ def _with_derived(table: Table) -> Table:
         with np.errstate(divide="ignore", invalid="ignore"):
             table["debut_views_per_day"] = np.where(np.isnan(per_day), views / days, per_day)
     return table
-
-
-INPUT_COLUMNS = tuple(c.name for c in PREDICT_COLUMNS)
-# Inputs a batch row may take from the data when it names a show there (given cells win).
-LOOKUP_COLUMNS = (*config.FEATURES, "days_in_debut_week")
-
-
-@dataclass
-class Batch:
-    """A batch file as read: the rows to score, the cells as given, every problem and the ignored columns."""
-
-    path: str
-    frame: Table
-    raw: Table
-    problems: list[Problem]
-    ignored_columns: list[str]
-    rows_before: int = 0  # data rows of the file before these (a chunk of a large file)
-    rows_in_file: int | None = None  # None: these are all of them
-
-    @property
-    def bad_rows(self) -> list[int]:
-        """Spreadsheet row numbers (header = 1) with at least one problem."""
-        return sorted({p.row for p in self.problems if p.row is not None})
-
-    def ignored_warning(self) -> str:
-        """One line naming the columns that are not inputs, with "did you mean" where one fits."""
-        if not self.ignored_columns:
-            return ""
-        dataset_columns = {c.name for c in DATASET_COLUMNS}
-        named = []
-        for name in self.ignored_columns:
-            close = difflib.get_close_matches(name, INPUT_COLUMNS, n=1, cutoff=0.6)
-            if name in dataset_columns:
-                named.append(f"'{name}' (a dataset column, not an input)")
-            else:
-                named.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        return (
-            f"warning: {self.path}: column(s) that are not inputs, ignored: {', '.join(named)}; "
-            "the input columns are documented in data/README.md ('renewml predict --template' prints them)"
-        )
-
-    def rejects(self) -> Table:
-        """One line per bad row: its row number, the columns and problems, then the row's own cells."""
-        by_row: dict[int, list[Problem]] = {}
-        for problem in self.problems:
-            by_row.setdefault(int(problem.row or 0), []).append(problem)
-        rows = n_rows(self.raw)
-        lines = []
-        for row, problems in sorted(by_row.items()):
-            at = row - 2 - self.rows_before
-            cells = {name: values[at] for name, values in self.raw.items()} if 0 <= at < rows else {}
-            lines.append(
-                {
-                    "row": row,
-                    "column": "; ".join(str(p.column) for p in problems),
-                    "problem": "; ".join(p.message for p in problems),
-                    **{name: value for name, value in cells.items() if name not in ("row", "column", "problem")},
-                }
-            )
-        from renewml.table import from_records
-
-        return from_records(lines)
-
-    def valid_rows(self) -> Table:
-        """The rows to score when the bad ones are skipped."""
-        keep = np.ones(n_rows(self.frame), dtype=bool)
-        keep[[r - 2 - self.rows_before for r in self.bad_rows]] = False
-        return take(self.frame, keep)
-
-
-def read_batch(path: object, dataset: object = None) -> Batch:
-    """A user CSV for batch prediction: every cell checked (column by column); problems returned, not dropped.
-
-    With `dataset`, a row whose show_title (and season_number, if given) names a season in the data is
-    looked up as `predict "TITLE" --season N` would, and its non-empty cells override the data; the row's
-    note says so. Columns that are not inputs are listed in `ignored_columns`, never silently dropped.
-    """
-    from renewml.data.schema import read_csv_columns
-
-    names, raw = read_csv_columns(path)
-    return _batch(path, names, raw, dataset, set())
-
-
-def read_batches(path: object, dataset: object = None, rows: int | None = None) -> Iterator[Batch]:
-    """`read_batch` a chunk of `rows` rows at a time (`config.BATCH_CHUNK_ROWS` by default; row numbers
-    and repeated show seasons across the whole file), so that a large file is checked and scored in
-    bounded memory."""
-    from renewml.data.schema import read_csv_chunks
-
-    seen: set[tuple[str, ...]] = set()
-    index = None if dataset is None else TitleIndex.of(dataset)
-    for names, raw, rows_before, rows_in_file in read_csv_chunks(path, rows or config.BATCH_CHUNK_ROWS):
-        yield _batch(path, names, raw, index, seen, rows_before, rows_in_file)
-
-
-def _batch(
-    path: object,
-    names: list[str],
-    raw: Table,
-    dataset: object,
-    seen: set,
-    rows_before: int = 0,
-    rows_in_file: int | None = None,
-) -> Batch:
-    """Check the cells of `raw` (rows `rows_before` + 1... of the file's data) and look up the named shows;
-    `seen` holds the show seasons of earlier chunks and gets this chunk's."""
-    frame, problems = check_columns(raw, PREDICT_COLUMNS, PREDICT_REQUIRED, n_rows(raw))
-    problems = [replace(p, row=p.row + rows_before) if p.row is not None else p for p in problems]
-    keys = [c for c in ("show_title", "season_number") if c in raw]
-    key_cells = [raw[c].tolist() for c in keys] if "show_title" in keys else []
-    if key_cells:  # a row per show season: name every repeat, within and across chunks
-        pairs = set(zip(*key_cells, strict=True))
-        if len(pairs) < n_rows(raw) or not seen.isdisjoint(pairs):
-            before = set(seen)
-            for position, key in enumerate(zip(*key_cells, strict=True)):
-                if key in before:
-                    what = " and ".join(f"{c} '{v}'" for c, v in zip(keys, key, strict=True))
-                    row = position + 2 + rows_before
-                    problems.append(Problem(row, keys[0], f"expected one row per show season, found {what} again"))
-                before.add(key)
-        seen |= pairs
-    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    if any(p.row is None for p in problems):
-        p = problems[0]
-        raise InputError.at(path, 1, p.column, p.message)
-    frame = {c: values for c, values in frame.items() if c in INPUT_COLUMNS}
-    if dataset is not None:
-        frame = _look_up_shows(frame, dataset if isinstance(dataset, TitleIndex) else TitleIndex.of(dataset))
-    ignored = [c for c in names if c not in INPUT_COLUMNS]
-    return Batch(str(path), _with_derived(frame), raw, problems, ignored, rows_before, rows_in_file)
-
-
-@dataclass
-class TitleIndex:
-    """The dataset as a table and its rows by title key (folded title or series slug), built once per batch file."""
-
-    dataset: Table
-    by_key: dict[str, list[int]]
-
-    @classmethod
-    def of(cls, dataset: object) -> TitleIndex:
-        table = as_table(dataset)
-        by_key: dict[str, list[int]] = {}
-        for position, (title, series) in enumerate(zip(table["show_title"], table["series_id"], strict=True)):
-            for key in {normalize_title(title), str(series).replace("-", "")}:
-                by_key.setdefault(key, []).append(position)
-        return cls(table, by_key)
-
-
-def _look_up_shows(frame: Table, index: TitleIndex) -> Table:
-    """Rows naming a season in the data take its inputs; the cells the user gave win."""
-    dataset, by_key = index.dataset, index.by_key
-    rows = n_rows(frame)
-    titles = column(frame, "show_title", rows)
-    keys = _title_keys(titles)
-    named = [i for i, key in enumerate(keys) if key in by_key and not is_missing(titles[i])]
-    frame = dict(frame)
-    for name in (*LOOKUP_COLUMNS, "season_number", "row_id", "outcome", "_note", "_overrides"):
-        if name not in frame:
-            frame[name] = column(frame, name, rows)
-        elif frame[name].dtype.kind != "f" and frame[name].dtype.kind != "O":
-            frame[name] = frame[name].astype(object)
-    if not named:
-        return frame
-    frame = {name: values.copy() for name, values in frame.items()}
-    inputs = [c for c in LOOKUP_COLUMNS if c != "season_number"]
-    found_seasons = numbers(dataset["season_number"])
-    given_season = numbers(frame["season_number"])
-    for index in named:
-        positions = by_key[keys[index]]
-        name = dataset["show_title"][positions[0]]
-        season = given_season[index]
-        if not math.isnan(season):
-            positions = [p for p in positions if found_seasons[p] == season]
-            if not positions:
-                frame["_note"][index] = (
-                    f"{name} is in the data but has no season {int(season)}; scored from the given columns only"
-                )
-                continue
-        found = max(positions, key=lambda p: (found_seasons[p], p))
-        given = [c for c in inputs if not is_missing(frame[c][index]) and frame[c][index] != ""]
-        for name_ in inputs:
-            if name_ not in given:
-                _set(frame, name_, index, dataset[name_][found] if name_ in dataset else None)
-        if {"debut_views", "days_in_debut_week"} & set(given) and "debut_views_per_day" not in given:
-            _set(frame, "debut_views_per_day", index, None)
-        _set(frame, "season_number", index, found_seasons[found])
-        _set(frame, "row_id", index, dataset["row_id"][found])  # a season of the data: its blanks are the data's
-        _set(frame, "outcome", index, dataset["outcome"][found])
-        frame["_overrides"][index] = {c: _plain(frame[c][index]) for c in given}
-        frame["_note"][index] = f"looked up as {name} season {int(found_seasons[found])} in the data" + (
-            f"; given columns override: {', '.join(given)}" if given else ""
-        )
-    return frame
-
-
-def _set(frame: Table, name: str, index: int, value: object) -> None:
-    """One cell; a blank is NaN in a number column and None in a text column."""
-    values = frame[name]
-    if values.dtype.kind == "f":
-        values[index] = np.nan if is_missing(value) else float(value)
-    else:
-        values[index] = None if is_missing(value) else value
-
-
-_CITATION = re.compile(r"\[[^\]\n]*\]")
-_NOT_ALNUM = bytes(c for c in range(256) if not (chr(c).isascii() and chr(c).isalnum()) and c != 10)
-
-
-def _title_keys(titles: np.ndarray) -> list[str]:
-    """`normalize_title` of every title, a whole column at once for the plain ASCII ones (see
-    `_fold_ascii`); titles with other characters or a line break go through `normalize_title` itself."""
-    try:
-        text = titles.tolist()
-        joined = "\n".join(text)
-    except TypeError:  # a title that is not text (a blank)
-        text = ["" if is_missing(t) else str(t) for t in titles]
-        joined = "\n".join(text)
-    if joined.isascii() and joined.count("\n") == len(text) - 1:  # the common case: no step per title
-        return _fold_ascii(joined)
-    plain = [i for i, t in enumerate(text) if t.isascii() and "\n" not in t]
-    keys = [""] * len(text)
-    if plain:
-        for i, key in zip(plain, _fold_ascii("\n".join(text[i] for i in plain)), strict=True):
-            keys[i] = key
-    for i in set(range(len(text))) - set(plain):
-        keys[i] = normalize_title(text[i])
-    return keys
-
-
-def _fold_ascii(joined: str) -> list[str]:
-    """`normalize_title` of ASCII titles joined by line breaks, in a few passes over the whole text.
-
-    NFKD and combining marks change nothing in ASCII, and there `[\\W_]+` is every byte but letters and
-    digits, deleted in one `bytes.translate`.
-    """
-    folded = joined.lower().replace("&", "and")
-    folded = _CITATION.sub("", folded) if "[" in folded else folded
-    return folded.encode("ascii").translate(None, _NOT_ALNUM).decode("ascii").split("\n")
-
-
-def batch_template(dataset: object) -> str:
-    """A CSV header of every accepted input column and one example row (a real season, retitled)."""
-    example = find_show(dataset, config.TEMPLATE_EXAMPLE_SHOW)
-    cells = []
-    for name in INPUT_COLUMNS:
-        value = "My New Show" if name == "show_title" else example.get(name)
-        if is_missing(value):
-            cells.append("")
-        elif isinstance(value, float) and _KINDS.get(name) == "int":
-            cells.append(str(int(value)))
-        elif isinstance(value, float):
-            cells.append(f"{value:.4f}".rstrip("0").rstrip("."))
-        else:
-            cells.append(str(value))
-    return ",".join(INPUT_COLUMNS) + "\n" + ",".join(cells) + "\n"
-
-
-def validate_batch(path: object) -> Batch:
-    """Check a batch file as `predict --input` would; raise one error naming the first bad cells."""
-    from renewml.data.schema import _summarise
-
-    batch = read_batch(path)
-    if batch.problems:
-        raise InputError(_summarise(path, batch.problems))
-    return batch
 
 
 # --------------------------------------------------------------------------------------------------
@@ -742,59 +472,6 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
             )
         )
     return out
-
-
-PREDICTION_COLUMNS = ("show_title", "season_number", "probability", "band", "top_reasons", "note")
-
-
-def predict_table(loaded: LoadedModel, frame: object) -> Table:
-    """The columns of `PREDICTION_COLUMNS` per row, as `predict_rows(..., reasons=False)` gives them
-    (top_reasons empty).
-
-    Built column by column, so that a batch of a million rows is scored without a `Prediction` per row.
-    """
-    model = loaded.model
-    table = as_table(frame)
-    rows = n_rows(table)
-    unknown = unknown_inputs(table)
-    with limited_threads(model.estimator):
-        probabilities = averaged_proba(model.estimator, table, unknown, model.background)
-    key_missing = np.zeros(rows, dtype=bool)
-    for name in config.KEY_FEATURES:
-        key_missing |= blank(table[name]) if name in table else True
-    shown = np.round(probabilities * 100)  # half to even, as `percent` rounds
-    bands = np.select([shown >= threshold for threshold, _ in BANDS], [name for _, name in BANDS], default=BANDS[-1][1])
-    bands = np.where(key_missing, TOO_EARLY, bands).astype(object)
-    rounded = np.round(probabilities, 4)
-    rounded[key_missing] = np.nan
-    notes = column(table, "_note", rows)
-    return {
-        "show_title": _texts(table["show_title"]),
-        "season_number": numbers(column(table, "season_number", rows)),
-        "probability": rounded,
-        "band": bands,
-        "top_reasons": np.full(rows, "", dtype=object),
-        "note": _texts(notes),
-    }
-
-
-def _texts(values: np.ndarray) -> np.ndarray:
-    """A column as text, "" for a blank; a column of text and None only (the usual case) without a step per cell."""
-    if values.dtype.kind == "O" and set(map(type, values.tolist())) <= {str, type(None)}:
-        return np.where(values == None, "", values).astype(object)  # noqa: E711
-    return np.array(["" if is_missing(v) else str(v) for v in values], dtype=object)
-
-
-def prediction_table(predictions: list[Prediction], reasons_shown: int = 3) -> Table:
-    """The rows `predict --input --output` writes, from predictions with their reasons."""
-    return {
-        "show_title": np.array([p.title for p in predictions], dtype=object),
-        "season_number": np.array([np.nan if p.season is None else p.season for p in predictions], dtype=float),
-        "probability": np.array([np.nan if p.probability is None else round(p.probability, 4) for p in predictions]),
-        "band": np.array([p.band for p in predictions], dtype=object),
-        "top_reasons": np.array([p.reasons_text(reasons_shown) for p in predictions], dtype=object),
-        "note": np.array([p.note for p in predictions], dtype=object),
-    }
 
 
 def format_views(value: float) -> str:

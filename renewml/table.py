@@ -26,6 +26,13 @@ def is_missing(value: object) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
+def plain_value(value: object) -> object:
+    """A cell as a plain Python value (None for a blank)."""
+    if is_missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
 def _column(values: object) -> np.ndarray:
     """One column as a plain float array (numbers) or object array with None (anything else)."""
     dtype = getattr(values, "dtype", None)

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from renewml import config
 from renewml.errors import ModelError
 from renewml.inputs import feature_frame
-from renewml.model import load_model, predict_proba
-from renewml.portable import PortableEstimator, export_estimator, load_portable, write_portable
+from renewml.model import load_model, predict_proba, read_model_file, write_model_file
+from renewml.portable import PortableEstimator, export_estimator
 from renewml.table import as_table
 
 TOLERANCE = 1e-9
@@ -109,7 +109,7 @@ def test_large_batches_are_scored_in_chunks_with_the_same_numbers(portable, data
 
     X = feature_frame(dataset)
     whole = portable.estimator.predict_proba(X)
-    monkeypatch.setattr(module, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(module, "ROWS_AT_ONCE", 100)
     assert np.array_equal(portable.estimator.predict_proba(X), whole)
 
 
@@ -165,8 +165,8 @@ def test_a_feature_subset_model_round_trips_through_a_file(tmp_path, dataset):
 
     model = fit_model(dataset, features=["format", "debut_views", "critic_score"])
     path = tmp_path / "subset.npz"
-    write_portable(model, path)
-    loaded = load_portable(path)
+    write_model_file(model, path)
+    loaded = read_model_file(path)
     assert np.abs(predict_proba(loaded, dataset) - predict_proba(model, dataset)).max() < TOLERANCE
 
 
@@ -194,13 +194,13 @@ def test_a_non_portable_model_is_refused_before_anything_is_written(tmp_path, da
 
 def test_a_loaded_portable_model_can_be_saved_again(tmp_path, portable, dataset):
     path = tmp_path / "again.npz"
-    write_portable(portable, path)
-    again = load_portable(path)
+    write_model_file(portable, path)
+    again = read_model_file(path)
     assert again.estimator.structure == portable.estimator.structure
     assert np.array_equal(predict_proba(again, dataset), predict_proba(portable, dataset))
 
 
-# ---- the table scorer: ties, missing values, a node-by-node reference -----------------------------------
+# ---- the scorer: ties, missing values, a node-by-node reference -----------------------------------------
 
 
 def _reference_raw(estimator, X):
@@ -297,21 +297,10 @@ def _random_rows(X, rng, n):
     return rows
 
 
-def test_the_table_scorer_equals_a_node_by_node_walk_on_random_rows(portable, dataset):
+def test_the_scorer_equals_a_row_by_row_node_walk_on_random_rows(portable, dataset):
     rows = _random_rows(feature_frame(dataset), np.random.default_rng(2), 60)
     for ours, reference in zip(portable.estimator.decision_folds(rows), _reference_raw(portable.estimator, rows), strict=True):
         assert np.array_equal(ours, reference)
-
-
-def test_a_fold_with_trees_too_large_for_tables_is_walked_with_the_same_numbers(portable, dataset, monkeypatch):
-    import renewml.portable as module
-
-    X = _random_rows(feature_frame(dataset), np.random.default_rng(3), 500)
-    tables = portable.estimator.predict_proba(X)
-    monkeypatch.setattr(module, "MAX_TABLE_SPLITS", 0)
-    walker = PortableEstimator(portable.estimator.structure, portable.estimator.arrays)
-    assert walker._table_plan(0, walker.structure["folds"][0]) is None
-    assert np.array_equal(walker.predict_proba(X), tables)
 
 
 def test_a_dict_of_columns_scores_like_the_frame(portable, dataset, monkeypatch):
@@ -321,28 +310,7 @@ def test_a_dict_of_columns_scores_like_the_frame(portable, dataset, monkeypatch)
     as_dict = {name: X[name].to_numpy() for name in X.columns}
     whole = portable.estimator.predict_proba(X)
     assert np.array_equal(portable.estimator.predict_proba(as_dict), whole)
-    monkeypatch.setattr(module, "CHUNK_ROWS", 64)
+    monkeypatch.setattr(module, "ROWS_AT_ONCE", 64)
     assert np.array_equal(portable.estimator.predict_proba(as_dict), whole)
 
 
-def test_text_columns_compared_by_their_distinct_values_give_the_cell_by_cell_results():
-    from renewml.portable import _factorize, _group_medians, _onehot
-
-    column = np.array(["english", None, np.nan, float("nan"), "nan", 1, 1.0, True, np.str_("english"), "x"], dtype=object)
-    categories = ["english", "nan", "1", "True"]
-    assert np.array_equal(np.column_stack(_onehot(column, _factorize(column), categories)), np.column_stack(_onehot(column, None, categories)))
-    step = {"overall_median": 6.5, "group_medians": {"english": 6.8, "nan": 6.1, "1": 5.0, "1.0": 5.5, "True": 4.0, "None": 3.0}}
-    expected = np.array([step["group_medians"].get(str(g), 6.5) for g in column])
-    assert np.array_equal(_group_medians(step, column, _factorize(column)), expected)
-    text = column[[0, 1, 2, 4, 8, 9]]
-    assert np.array_equal(_group_medians(step, text, _factorize(text)), np.array([step["group_medians"].get(str(g), 6.5) for g in text]))
-
-
-def test_keys_assembled_in_blocks_of_rows_give_the_same_numbers(portable, dataset, monkeypatch):
-    import renewml.portable as module
-
-    X = _random_rows(feature_frame(dataset), np.random.default_rng(5), 1000)
-    whole = portable.estimator.decision_folds(X)
-    monkeypatch.setattr(module, "KEY_BLOCK_ROWS", 7)
-    for blocked, reference in zip(portable.estimator.decision_folds(X), whole, strict=True):
-        assert np.array_equal(blocked, reference)

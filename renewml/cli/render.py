@@ -1,0 +1,121 @@
+"""What the commands print: the box table of predictions, the notes under it and the slices of an
+evaluation; and the help settings and defaults the command modules share."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from renewml import config
+from renewml.io import display_path
+
+HELP_SETTINGS = {"max_content_width": 100}
+DATASET_DEFAULT = display_path(config.DATASET_PATH)
+MODEL_DEFAULT = display_path(config.MODEL_PATH)
+
+
+def err(message: str) -> None:
+    """A line for the user on stderr (progress, warnings, errors)."""
+    print(message, file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    """A warning or notice from the library, as `renewml: ...` on stderr."""
+    err(f"renewml: {message}")
+
+
+def fmt_interval(scores: dict, metric: str) -> str:
+    value = scores.get(metric)
+    interval = (scores.get("interval_95") or {}).get(metric)
+    if value is None:
+        return "n/a".ljust(19)
+    return (f"{value:.3f}" + (f" ({interval[0]:.2f}-{interval[1]:.2f})" if interval else "")).ljust(19)
+
+
+def print_slices(slices: dict) -> None:
+    """Each slice with every model's ROC AUC, Brier and log loss and their 95% intervals."""
+    for slice_name, entry in slices.items():
+        if entry.get("flagged"):
+            print(f"\n{slice_name}: {entry['rows']} seasons: {entry['flagged']}")
+            continue
+        print(f"\n{slice_name}: {entry['rows']} seasons, {entry['positives']} renewed")
+        print(f"  {'model':18s} {'ROC AUC (95%)':19s} {'Brier (95%)':19s} {'log loss (95%)':19s}")
+        for name, s in entry["models"].items():
+            cells = " ".join(fmt_interval(s, m) for m in ("roc_auc", "brier", "log_loss"))
+            print(f"  {name:18s} {cells}")
+
+
+def print_predictions(predictions: list, as_json: bool, reasons_shown: int = 3, note: str = "") -> None:
+    if note:
+        warn(note)
+    if as_json:
+        print(json.dumps([p.to_dict() for p in predictions], indent=2, ensure_ascii=False))
+        return
+    import shutil
+
+    from renewml.predict import percent
+
+    notes = any(p.note for p in predictions)
+    headers = ["show", "season", "renewal probability", "band", "top reasons", *(["note"] if notes else [])]
+    rows = []
+    for p in predictions:
+        shown = "no number" if p.probability is None else f"{percent(p.probability)}%"
+        season = "" if p.season is None else str(p.season)
+        rows.append([p.label, season, shown, p.band, p.reasons_text(reasons_shown), *([p.note] if notes else [])])
+    print(box_table(headers, rows, max(shutil.get_terminal_size().columns, 120)))
+    for p in predictions:
+        for line in note_lines(p):
+            print(f"{p.title}: {line}")
+
+
+def box_table(headers: list[str], rows: list[list[str]], width: int) -> str:
+    """A boxed table (heavy header, light body) that fits `width`: the widest columns wrap at spaces.
+
+    Written here rather than drawn with rich, whose import alone costs a cold `predict` a tenth of its time.
+    """
+    import textwrap
+
+    natural = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    narrowest = [max(len(word) for word in h.split()) for h in headers]  # a header word is never broken
+    widths = list(natural)
+    while sum(widths) + 3 * len(widths) + 1 > width:
+        # the widest column gives way first; between equals, the one with the longer text
+        column = max(range(len(widths)), key=lambda i: (widths[i] > narrowest[i], widths[i], natural[i]))
+        if widths[column] <= max(narrowest[column], 8):
+            break
+        widths[column] -= 1
+
+    def lines(cells: list[str]) -> list[list[str]]:
+        wrapped = [textwrap.wrap(cell, w, break_on_hyphens=False) or [""] for cell, w in zip(cells, widths, strict=True)]
+        height = max(map(len, wrapped))
+        return [[(part[k] if k < len(part) else "").ljust(w) for part, w in zip(wrapped, widths, strict=True)] for k in range(height)]
+
+    def rule(left: str, fill: str, middle: str, right: str) -> str:
+        return left + middle.join(fill * (w + 2) for w in widths) + right
+
+    out = [rule("┏", "━", "┳", "┓")]
+    out += ["┃ " + " ┃ ".join(line) + " ┃" for line in lines(headers)]
+    out.append(rule("┡", "━", "╇", "┩"))
+    for row in rows:
+        out += ["│ " + " │ ".join(line) + " │" for line in lines(row)]
+    out.append(rule("└", "─", "┴", "┘"))
+    return "\n".join(out)
+
+
+def note_lines(p: object) -> list[str]:
+    """What a reader must know besides the number: what-if, too early, in-sample, reference, assumptions."""
+    lines = []
+    if p.overrides:
+        lines.append(f"a what-if, {p.label}")
+    if p.probability is None:
+        lines.append(f"too early to tell: {p.too_early_text()}")
+    if p.in_training_data:
+        lines.append(p.training_text())
+    if p.reference and p.probability is not None:
+        lines.append(f"reasons start from here: {p.reference['text']}")
+    if p.actual:
+        changed = " (without the what-if changes)" if p.overrides else ""
+        lines.append(f"actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")
+    if p.assumed:
+        lines.append(p.assumed_text())
+    return lines

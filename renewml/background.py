@@ -32,7 +32,6 @@ INPUT_GROUPS: dict[str, tuple[str, ...]] = {
     "source material": ("source_material",),
     "debut views": ("debut_views", "debut_views_per_day", "debut_rank"),
     "staying power": ("week2_to_week1", "weeks_in_top10_first4"),
-    "reviews": ("critic_score", "audience_score", "imdb_season_rating"),
     "context": ("language", "genre", "season_number", "runtime_hours"),
 }
 FEATURE_INDEX = {name: position for position, name in enumerate(config.FEATURES)}
@@ -85,8 +84,8 @@ def _pool(
     """Background positions of the row's format, and which of them to average over for each
     (language known and in the coalition, debut views known and in the coalition) case.
 
-    With the language: seasons of the same Top 10 list (the lists have different audiences). With
-    debut views: the `BACKGROUND_NEIGHBOURS` seasons nearest in log views among those.
+    With the language: seasons of the same Top 10 list (the lists have different audiences). Never chosen
+    by the values of other inputs, so that a typed input moves the answer only through the model.
     """
     pool = np.arange(n_rows(background))
     if not unknown[FEATURE_INDEX["format"]]:
@@ -95,25 +94,15 @@ def _pool(
     same_language = everyone
     if not unknown[FEATURE_INDEX["language"]]:
         same_language = background["language"][pool] == row["language"]
-        if same_language.sum() < config.BACKGROUND_NEIGHBOURS:
+        if same_language.sum() < config.BACKGROUND_MIN_SAME_LIST:
             same_language = everyone
-    views = row["debut_views"]
-    views_known = not unknown[FEATURE_INDEX["debut_views"]] and not math.isnan(views)
-    distance = np.abs(logs[pool] - math.log10(float(views) + 1.0)) if views_known else None
-
-    def nearest(among: np.ndarray) -> np.ndarray:
-        if distance is None:
-            return among
-        ranked = np.where(among & ~np.isnan(distance), distance, np.inf)
-        chosen = np.zeros(len(pool), dtype=bool)
-        chosen[np.argsort(ranked, kind="mergesort")[: config.BACKGROUND_NEIGHBOURS]] = True
-        return chosen & among
-
+    # The sample does not depend on the debut views given: a sample chosen near the typed views would change
+    # under the input and break the model's monotone response to it (5.0M above 6.5M, jumps of 0.1 and more).
     masks = {
         (False, False): everyone,
         (True, False): same_language,
-        (False, True): nearest(everyone),
-        (True, True): nearest(same_language),
+        (False, True): everyone,
+        (True, True): same_language,
     }
     return pool, masks
 

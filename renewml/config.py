@@ -167,9 +167,9 @@ CALIBRATION_FOLDS = 5
 # Background: decided training seasons the model averages over for inputs a user did not give, and
 # the reference of its reasons. Per format; a fixed sample stored inside the model file.
 BACKGROUND_PER_FORMAT = 200
-# When debut views are given, unknown inputs are averaged over this many background seasons of the
-# same format nearest in debut views (rank and staying power move with views).
-BACKGROUND_NEIGHBOURS = 50
+# With the language given, unknown inputs are averaged over the seasons of the same Top 10 list when the
+# sample has at least this many of them (else over both lists).
+BACKGROUND_MIN_SAME_LIST = 50
 # OpenMP/BLAS threads while fitting and scoring. HistGradientBoosting's OpenMP threads spin-wait:
 # on a few hundred rows they buy nothing, and beside other busy processes they thrash. Raised with
 # the environment variable or `renewml --threads N`; read when a fit or score starts, not on import.

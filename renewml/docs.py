@@ -217,11 +217,10 @@ def evaluation_summary(card: Mapping[str, object]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(
-    readme: Path = config.REPO_ROOT / "README.md", card_path: Path = config.MODEL_PATH.with_suffix(".card.json")
-) -> bool:
+def update_readme(readme: Path = config.REPO_ROOT / "README.md", card_path: Path | None = None) -> bool:
     """Regenerate the README's evaluation figures from the shipped model's card."""
     import json
 
+    card_path = card_path or config.MODEL_PATH.with_suffix(".card.json")
     card = json.loads(Path(card_path).read_text(encoding="utf-8"))
     return update_file(readme, {"evaluation": evaluation_summary(card)})

@@ -16,7 +16,7 @@ from renewml.data.titles import normalize_title
 from renewml.table import Table, as_table, column, is_missing, n_rows, numbers, plain_value
 
 # Inputs a batch row may take from the data when it names a show there (given cells win).
-LOOKUP_COLUMNS = (*config.FEATURES, "days_in_debut_week")
+LOOKUP_COLUMNS = (*config.FEATURES, *config.UNUSED_INPUTS, "days_in_debut_week")
 
 
 @dataclass

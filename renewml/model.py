@@ -307,7 +307,7 @@ def travelling_tables(model: object) -> dict[str, object]:
             "rows": int(len(background["format"])),
             "per_format": {f: int((background["format"] == f).sum()) for f in config.FORMATS},
             "sampled_with_random_state": config.RANDOM_STATE,
-            "neighbours_when_views_given": config.BACKGROUND_NEIGHBOURS,
+            "min_same_list": config.BACKGROUND_MIN_SAME_LIST,
             "sha256": _table_sha256(background),
         },
         "out_of_sample": {"rows": int(len(oos)), "sha256": _table_sha256(oos)},

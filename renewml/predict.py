@@ -88,6 +88,11 @@ class Prediction:
     in_training_data: bool = False
     out_of_sample_probability: float | None = None
     reference: dict[str, object] | None = None
+    # A season whose fate was settled before it aired has no probability: its state and the evidence.
+    decided_before_debut: str | None = None
+    evidence: str | None = None
+    # Inputs the user gave that the model does not learn from, each with the reason (config.UNUSED_INPUTS).
+    unused_inputs: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -110,6 +115,9 @@ class Prediction:
             "what_if": self.label if self.overrides else None,
             "overridden_inputs": self.overrides,
             "note": self.note,
+            "decided_before_debut": self.decided_before_debut,
+            "evidence": self.evidence,
+            "unused_inputs": self.unused_inputs,
         }
 
     def reasons_text(self, shown: int = 3) -> str:
@@ -344,9 +352,7 @@ def _assumptions(unknown: np.ndarray, record: dict[str, object], count: int) -> 
 def _pool_text(record: dict[str, object], count: int) -> str:
     fmt = record.get("format")
     fmt = None if is_missing(fmt) else str(fmt)
-    views = record.get("debut_views")
-    near = "" if is_missing(views) else " nearest in debut views"
-    return f"the {count} decided {fmt + ' ' if fmt else ''}seasons{near}"
+    return f"the {count} decided {fmt + ' ' if fmt else ''}seasons of the model's sample"
 
 
 def format_references(estimator: object, background: object, profile: dict[str, object]) -> dict[str, float]:
@@ -408,13 +414,19 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
     features = [name for name in config.FEATURES if name in table]
     absent = [name for name in config.FEATURES if name not in table]
     missing_mask = np.column_stack([blank(table[name]) for name in features]) if features else np.zeros((rows, 0), bool)
-    views_unknown = unknown[:, list(config.FEATURES).index("debut_views")]
     per_format = {fmt: int((background["format"] == fmt).sum()) for fmt in config.FORMATS}
     out = []
     for index, record in enumerate(records(table)):
         probability = probabilities[index]
         missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
         key_missing = any(name in missing for name in config.KEY_FEATURES)
+        outcome_now = record.get("outcome")
+        settled = (
+            str(outcome_now)
+            if not is_missing(outcome_now) and str(outcome_now) in config.DECIDED_BEFORE_DEBUT
+            and not record.get("_overrides")
+            else None
+        )
         fmt = record.get("format")
         fmt = str(fmt) if not is_missing(fmt) and str(fmt) in config.FORMATS else None
         explained: list[dict[str, object]] = []
@@ -442,11 +454,7 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
             base_rate = dict(profile.get("base_rates", {}).get(slice_name, {}))
             base_rate["slice"] = slice_name
             base_rate["slice_text"] = f"{fmt} seasons" if fmt else "seasons"
-        count = (
-            config.BACKGROUND_NEIGHBOURS
-            if not views_unknown[index]
-            else (per_format.get(fmt, 0) if fmt else n_rows(background))
-        )
+        count = per_format.get(fmt, 0) if fmt else n_rows(background)
         season, outcome, row_id = record.get("season_number"), record.get("outcome"), record.get("row_id")
         row_id = None if is_missing(row_id) else str(row_id)
         overrides, note = record.get("_overrides"), record.get("_note")
@@ -456,9 +464,9 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
             Prediction(
                 title=str(record["show_title"]),
                 season=None if is_missing(season) or season == "" else int(season),
-                probability=None if key_missing else float(probability),
-                band=band(float(probability), key_missing),
-                reasons=explained,
+                probability=None if key_missing or settled else float(probability),
+                band=DECIDED_BEFORE if settled else band(float(probability), key_missing),
+                reasons=[] if settled else explained,
                 missing_inputs=missing,
                 actual=None if is_missing(outcome) else str(outcome),
                 row_id=row_id,
@@ -469,9 +477,22 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
                 reference=reference,
                 overrides=overrides,
                 note=note if isinstance(note, str) else "",
+                decided_before_debut=settled,
+                evidence=str(record.get("label_evidence") or "") if settled else None,
+                unused_inputs=_unused(record, row_id, overrides),
             )
         )
     return out
+
+
+DECIDED_BEFORE = "decided before its debut"
+
+
+def _unused(record: dict[str, object], row_id: str | None, overrides: dict[str, object]) -> list[dict[str, str]]:
+    """The inputs a user typed that the model does not learn from, with the reason; a dataset row's own
+    values are not the user's and are not listed."""
+    given = set(overrides) if row_id is not None else {n for n in config.UNUSED_INPUTS if not is_missing(record.get(n))}
+    return [{"input": name, "reason": reason} for name, reason in config.UNUSED_INPUTS.items() if name in given]
 
 
 def format_views(value: float) -> str:

@@ -181,7 +181,7 @@ def test_default_settings_reproduce_the_shipped_model(shipped_model, dataset):
 def test_a_feature_subset_is_all_the_model_sees(dataset):
     from renewml.model import fit_model
 
-    chosen = ["format", "debut_views", "language", "critic_score"]
+    chosen = ["format", "debut_views", "language", "week2_to_week1"]
     model = fit_model(dataset, calibrate=False, hyperparameters={"max_iter": 30}, features=chosen)
     pipeline = model.estimator
     assert pipeline.named_steps["classifier"].max_iter == 30

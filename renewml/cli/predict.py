@@ -10,7 +10,7 @@ import typer
 
 from renewml import config
 from renewml.cli.render import DATASET_DEFAULT, MODEL_DEFAULT, err, print_predictions, warn
-from renewml.errors import UsageError
+from renewml.errors import InputError, UsageError
 
 app = typer.Typer()
 
@@ -25,8 +25,13 @@ Rank = Annotated[int | None, typer.Option(help="Rank in the debut week (1-10).")
 Days = Annotated[float | None, typer.Option(help="Days available in the debut week (1-7).")]
 Ratio = Annotated[float | None, typer.Option(help="Week-2 hours over week-1 hours.")]
 Weeks = Annotated[int | None, typer.Option(help="Weeks in the Top 10 among the first four.")]
-Critic = Annotated[float | None, typer.Option(help="Metacritic metascore, 0-100.")]
-Audience = Annotated[float | None, typer.Option(help="Audience (user) score, 0-100.")]
+Critic = Annotated[
+    str | None, typer.Option(help="Critic score of the season, 0-100 (accepted; the model does not use it).")
+]
+Audience = Annotated[
+    str | None,
+    typer.Option(help="Audience score of the season, 0-100, e.g. 71 for a 7.1 user score (not used by the model)."),
+]
 Imdb = Annotated[float | None, typer.Option(help="Mean IMDb rating of the season's episodes, 0-10.")]
 Language = Annotated[str | None, typer.Option(help="english or non_english.")]
 Genre = Annotated[str | None, typer.Option(help="Genre: " + ", ".join(config.GENRES))]
@@ -63,9 +68,40 @@ _FLAG_COLUMNS = {
 }
 
 
+_CATEGORY_FLAGS = ("format", "source", "language", "genre")
+_SCORE_FLAGS = {"critic_score": "--critic-score", "audience_score": "--audience-score"}
+
+
+def _score(flag: str, text: str | None) -> float | None:
+    """A 0-100 review score from a flag: "tbd", blank and Metacritic's user score of 0 ("tbd") are unknown; a
+    value of at most 10 written with a decimal (7.1) is a 0-10 user score and is refused, never read as 7."""
+    if text is None or text.strip().lower() in ("", "tbd"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{flag}: expected a score from 0 to 100 or 'tbd', found '{text}'") from None
+    if "." in text and value <= 10:
+        raise InputError(
+            f"{flag}: expected a score on the 0-100 scale, found '{text}', which looks like a 0-10 user score "
+            f"(give {value * 10:g} for {text})"
+        )
+    if not 0 <= value <= 100:
+        raise InputError(f"{flag}: expected a score from 0 to 100, found '{text}'")
+    return None if value == 0 and flag == "--audience-score" else value
+
+
 def _inputs_from(arguments: dict[str, object]) -> dict[str, object]:
-    """The show inputs among a command's arguments, keyed by dataset column."""
-    return {column: arguments[flag] for flag, column in _FLAG_COLUMNS.items()}
+    """The show inputs among a command's arguments, keyed by dataset column; categories case-insensitive."""
+    out = {}
+    for flag, column in _FLAG_COLUMNS.items():
+        value = arguments[flag]
+        if flag in _CATEGORY_FLAGS and isinstance(value, str):
+            value = value.strip().lower().replace("-", "_").replace(" ", "_")
+        if column in _SCORE_FLAGS:
+            value = _score(_SCORE_FLAGS[column], value)
+        out[column] = value
+    return out
 
 
 def _flag(name: str) -> str:

@@ -107,8 +107,15 @@ def note_lines(p: object) -> list[str]:
     lines = []
     if p.overrides:
         lines.append(f"a what-if, {p.label}")
-    if p.probability is None:
+    if p.decided_before_debut:
+        state = "the next season was ordered" if p.decided_before_debut == "renewed_before_debut" else (
+            "it was announced as the final season"
+        )
+        lines.append(f"decided before its debut: {state} before it aired, so no probability; evidence: {p.evidence}")
+    elif p.probability is None:
         lines.append(f"too early to tell: {p.too_early_text()}")
+    for entry in p.unused_inputs:
+        lines.append(f"{entry['input']} {entry['reason']}")
     if p.in_training_data:
         lines.append(p.training_text())
     if p.reference and p.probability is not None:

@@ -163,12 +163,12 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         if not_netflix:
             dropped.append(drop_record(s, not_netflix))
             continue
-        if t is None and _justwatch_unscripted(key, debut.year, n, justwatch):
-            dropped.append(drop_record(s, "unscripted (justwatch catalogue genre: documentation or reality)"))
-            continue
         subjects = docuseries_subjects(wiki_rows)
         if subjects:
             dropped.append(drop_record(s, f"unscripted (docuseries: {subjects[0]})"))
+            continue
+        if t is None and _justwatch_unscripted(key, debut.year, n, justwatch):
+            dropped.append(drop_record(s, "unscripted (justwatch catalogue genre: documentation or reality)"))
             continue
         if tmdb_type in ("Reality", "Documentary", "Talk Show", "News") or (
             not tmdb_type and UNSCRIPTED_WORDS.search(wiki_genre or mc_genres or "")

@@ -159,7 +159,7 @@ DATASET_COLUMNS: tuple[Column, ...] = (
 PREDICT_COLUMNS: tuple[Column, ...] = tuple(
     Column("show_title", "str", "Show title", nullable=False) if c.name == "show_title" else replace(c, nullable=True)
     for c in DATASET_COLUMNS
-    if c.name in ("show_title", "season_number", *config.FEATURES, "days_in_debut_week")
+    if c.name in ("show_title", "season_number", *config.FEATURES, *config.UNUSED_INPUTS, "days_in_debut_week")
 )
 PREDICT_REQUIRED = ("show_title",)
 

@@ -206,7 +206,7 @@ def predict_table(loaded: LoadedModel, frame: object) -> Table:
     rows = n_rows(table)
     unknown = unknown_inputs(table)
     with limited_threads(model.estimator):
-        probabilities = averaged_proba(model.estimator, table, unknown, model.background)
+        probabilities = averaged_proba(model.estimator, table, unknown, model.background_table)
     key_missing = np.zeros(rows, dtype=bool)
     for name in config.KEY_FEATURES:
         key_missing |= blank(table[name]) if name in table else True

@@ -36,6 +36,8 @@ from renewml.threads import limited_threads
 if TYPE_CHECKING:
     import pandas as pd
 
+    from renewml.table import Table
+
 CARD_SUFFIX = ".card.json"
 HYPERPARAMETERS = {
     "learning_rate": 0.05,
@@ -113,6 +115,13 @@ class RenewalModel:
     @property
     def classes_(self) -> np.ndarray:
         return self.estimator.classes_
+
+    @property
+    def background_table(self) -> Table:
+        """The background as a plain table (it is one when read from a portable file, a DataFrame when fitted)."""
+        from renewml.table import as_table
+
+        return as_table(self.background)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """The estimator's probabilities for model inputs as given (see `renewml.background` for unknown inputs)."""

@@ -97,7 +97,7 @@ def test_the_coalitions_shapley_scores_match_the_pipeline(pickled, portable, dat
     known = pd.DataFrame([find_show(dataset, "His & Hers")])
     partial = pd.DataFrame([{"show_title": "X", "format": "ongoing", "debut_views": 5e6, "genre": "comedy"}])
     recorder = _Recorder(portable.estimator)
-    for frame in (known, partial):
+    for frame in (as_table(known), as_table(partial)):
         shapley(recorder, frame, unknown_inputs(frame), portable.background)
     assert sum(len(f) for f in recorder.frames) > 100  # coalitions x background seasons were scored
     for X in recorder.frames:

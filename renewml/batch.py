@@ -245,7 +245,6 @@ def prediction_table(predictions: list[Prediction], reasons_shown: int = 3) -> T
     }
 
 
-
 Warn = Callable[[str], None]  # where a line for the user goes (the CLI prints it to stderr)
 
 

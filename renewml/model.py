@@ -380,7 +380,7 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
     """
     import joblib
 
-    from renewml.portable import export_estimator
+    from renewml.export import export_estimator
 
     portable, pickled = portable_path(path), joblib_path(path)
     check_can_write(portable, force)
@@ -407,14 +407,16 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
 def write_model_file(model: RenewalModel, path: Path) -> None:
     """`model` as a portable file: its estimator, with the background seasons, the out-of-sample
     probabilities and the training row ids in the JSON document (call through `atomic_write`)."""
+    from renewml.export import export_estimator
     from renewml.portable import table_to_json, write_portable
 
-    extra = {
-        "background": table_to_json(model.background),
-        "out_of_sample": {str(k): float(v) for k, v in model.out_of_sample.items()},
-        "training_rows": [str(r) for r in model.training_rows],
-    }
-    write_portable(model.estimator, extra, path)
+    structure, arrays = export_estimator(model.estimator)
+    structure.update(
+        background=table_to_json(model.background),
+        out_of_sample={str(k): float(v) for k, v in model.out_of_sample.items()},
+        training_rows=[str(r) for r in model.training_rows],
+    )
+    write_portable(structure, arrays, path)
 
 
 def read_model_file(path: Path) -> RenewalModel:

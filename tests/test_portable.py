@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from renewml import config
 from renewml.errors import ModelError
+from renewml.export import export_estimator
 from renewml.inputs import feature_frame
 from renewml.model import load_model, predict_proba, read_model_file, write_model_file
-from renewml.portable import PortableEstimator, export_estimator
+from renewml.portable import PortableEstimator
 from renewml.table import as_table
 
 TOLERANCE = 1e-9

@@ -1,6 +1,6 @@
 """Batch scoring: `renewml predict --input` against pandas reading the same file, throughput and peak memory.
 
-Run: python benchmarks/batch_scoring.py [--cli-rows 200000] [--rows 1000000] [--blank-rows 5000]
+Run: python benchmarks/batch_scoring.py [--cli-rows 200000] [--sparse-rows 10000] [--rows 1000000] [--blank-rows 5000]
 
 All figures come from one run on one machine:
 
@@ -10,8 +10,10 @@ All figures come from one run on one machine:
 - `renewml predict --input FILE --output preds.csv` on that file, in a subprocess: every cell is
   validated, every row has all inputs (scored directly), the numbers are jittered so that nearly every
   cell is distinct (the checks see each distinct cell once, so repeated values would flatter them);
-- `--blank-rows` rows as the data has them, with blanks: an input not given is averaged over the
-  model's background seasons (50 neighbours in debut views), so such a row costs about 50 scored rows;
+- `--sparse-rows` new shows with only a title, the format, the source material and the debut views
+  (a season's debuts as a user types them in): every other input is averaged over the 50 background
+  seasons nearest in debut views, so such a row costs about 50 scored rows;
+- `--blank-rows` rows as the data has them, with blanks (averaged over the background likewise);
 - `--rows` rows through the library (`predict_proba`) and through the CLI: rows per second and peak
   resident memory (the library's in this process, the CLI's of its own process).
 """
@@ -71,10 +73,22 @@ def batch_file(dataset: pd.DataFrame, rows: int, path: Path, complete: bool, see
     sample.to_csv(path, index=False)
 
 
+def sparse_file(dataset: pd.DataFrame, rows: int, path: Path, seed: int = 0) -> None:
+    """`rows` new shows with only show_title, format, source_material and debut views (jittered +-10%)."""
+    rng = np.random.default_rng(seed)
+    sample = dataset.iloc[rng.integers(0, len(dataset), rows)][["format", "source_material", "debut_views"]]
+    sample = sample.reset_index(drop=True)
+    views = sample["debut_views"].fillna(sample["debut_views"].median()) * rng.uniform(0.9, 1.1, rows)
+    sample["debut_views"] = views.round(0)
+    sample.insert(0, "show_title", [f"new show {i}" for i in range(rows)])
+    sample.to_csv(path, index=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli-rows", type=int, default=200_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--sparse-rows", type=int, default=10_000)
     parser.add_argument("--blank-rows", type=int, default=5_000)
     args = parser.parse_args()
 
@@ -82,7 +96,7 @@ def main() -> None:
     from renewml.model import load_default_model, predict_proba
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"pandas {pd.__version__}, numpy {np.__version__}")
+          f"pandas {pd.__version__}, numpy {np.__version__}; load average {os.getloadavg()[0]:.2f}")
     dataset = load_dataset()
     cli = [sys.executable, "-m", "renewml", "predict", "--input"]
     with tempfile.TemporaryDirectory() as folder:
@@ -103,6 +117,13 @@ def main() -> None:
             f"cli, {args.cli_rows:,} rows, all inputs given, every cell validated: {seconds:.2f}s = "
             f"{args.cli_rows / seconds:,.0f} rows/s, peak RSS {peak:,.0f} MB; "
             f"ratio {seconds / read:.1f} x the read in process, {seconds / read_process:.1f} x the read process"
+        )
+
+        sparse_file(dataset, args.sparse_rows, source, seed=3)
+        seconds, peak = _run([*cli, str(source), "--output", str(target)])
+        print(
+            f"cli, {args.sparse_rows:,} new shows with only title, format, source and debut views: {seconds:.2f}s = "
+            f"{args.sparse_rows / seconds:,.0f} rows/s, peak RSS {peak:,.0f} MB"
         )
 
         batch_file(dataset, args.blank_rows, source, complete=False, seed=1)
@@ -129,6 +150,7 @@ def main() -> None:
         f"library predict_proba, {args.rows:,} rows: {seconds:.1f}s = {args.rows / seconds:,.0f} rows/s; "
         f"peak RSS {_peak_mb():,.0f} MB (before scoring {before:,.0f} MB); mean p {probabilities.mean():.3f}"
     )
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

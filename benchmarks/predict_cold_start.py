@@ -56,7 +56,10 @@ def main() -> None:
         f"renewml explain {args.title!r}": [script, "explain", args.title],
         "renewml --help": [script, "--help"],
     }
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; median of {args.runs} runs")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; median of "
+        f"{args.runs} runs; load average {os.getloadavg()[0]:.2f}"
+    )
     no_writes = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     numpy_times = _time(reference["python -c 'import numpy'"], args.runs, no_writes)
     numpy_time = statistics.median(numpy_times)  # every ratio is against this one measurement
@@ -73,6 +76,7 @@ def main() -> None:
     compileall.compile_dir(str(PACKAGE), quiet=1)
     for name, command in renewml.items():
         report(f"{name} (bytecode)", _time(command, args.runs, no_writes))
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

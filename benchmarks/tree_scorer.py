@@ -70,7 +70,7 @@ def main() -> None:
     for rows in (args.rows, args.small_rows):
         X = sample_rows(dataset, rows)
         assert not X.isna().any().any()
-        estimator.predict_proba(X.iloc[:100])  # warm-up: the per-fold tables are built on first use
+        estimator.predict_proba(X.iloc[:100])  # warm-up
         seconds = best_of(lambda X=X: estimator.predict_proba(X), args.repeat)
         print(f"{rows:>9,} rows: {seconds:8.4f} s  {rows / seconds:>12,.0f} rows/s  (best of {args.repeat})")
 

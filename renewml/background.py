@@ -13,6 +13,9 @@ One mechanism serves two purposes:
 
 Rows of the dataset are scored as they are (a missing review score there means the season had none,
 exactly as in training); only inputs a user did not give are averaged over.
+
+The functions here work on plain tables (`renewml.table`): a DataFrame is converted once, where it
+enters (`predict_rows`, `explain_row`, ...), and the model's background by `RenewalModel.background_table`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 
 from renewml import config
 from renewml.inputs import estimator_input, feature_columns
-from renewml.table import Table, as_table, blank, n_rows, take
+from renewml.table import Table, blank, n_rows, take
 
 # Groups of inputs that Shapley reasons are given for. The format is not one: the background is
 # always restricted to the row's format, so an ongoing show is compared with ongoing shows.
@@ -64,10 +67,9 @@ def sample_background(
     return out
 
 
-def unknown_inputs(frame: object) -> np.ndarray:
+def unknown_inputs(table: Table) -> np.ndarray:
     """Which inputs of each row are unknown (rows x `config.FEATURES`, bool): none for dataset rows
     (they carry a row_id), the blanks and absent columns otherwise."""
-    table = as_table(frame)
     rows = n_rows(table)
     unknown = np.ones((rows, len(config.FEATURES)), dtype=bool)
     for position, name in enumerate(config.FEATURES):
@@ -121,9 +123,9 @@ def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], i
 
 def averaged_values(
     estimator: object,
-    frame: object,
+    table: Table,
     unknown: np.ndarray,
-    background: object,
+    background: Table,
     coalitions: list[tuple[int, ...]],
 ) -> np.ndarray:
     """The value of each coalition of input groups for each row (rows x coalitions).
@@ -136,7 +138,7 @@ def averaged_values(
     over given what is known. All rows and coalitions are scored in one call.
     """
     names = list(config.FEATURES)
-    features = feature_columns(frame)
+    features = feature_columns(table)
     rows = n_rows(features)
     gone = np.asarray(unknown, dtype=bool)
     base = feature_columns(background)
@@ -174,9 +176,8 @@ def averaged_values(
     return (totals / np.maximum(counts, 1)).reshape(rows, len(coalitions))
 
 
-def averaged_proba(estimator: object, frame: object, unknown: np.ndarray, background: object) -> np.ndarray:
+def averaged_proba(estimator: object, table: Table, unknown: np.ndarray, background: Table) -> np.ndarray:
     """P(renewed) per row with unknown inputs averaged over the background; full rows are scored directly."""
-    table = as_table(frame)
     unknown = np.asarray(unknown, dtype=bool)
     out = np.empty(n_rows(table))
     partial = unknown.any(axis=1)
@@ -191,7 +192,7 @@ def averaged_proba(estimator: object, frame: object, unknown: np.ndarray, backgr
 
 
 def shapley(
-    estimator: object, frame: object, unknown: np.ndarray, background: object
+    estimator: object, table: Table, unknown: np.ndarray, background: Table
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact group Shapley values against the row's format background.
 
@@ -200,7 +201,7 @@ def shapley(
     """
     n = len(INPUT_GROUPS)
     coalitions = list(itertools.product([0, 1], repeat=n))
-    values = averaged_values(estimator, frame, unknown, background, coalitions)
+    values = averaged_values(estimator, table, unknown, background, coalitions)
     index = {mask: k for k, mask in enumerate(coalitions)}
     contributions = np.zeros((len(values), n))
     for without, with_i, i, weight in _coalition_weights(n):

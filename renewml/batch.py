@@ -206,7 +206,7 @@ def predict_table(loaded: LoadedModel, frame: object) -> Table:
     rows = n_rows(table)
     unknown = unknown_inputs(table)
     with limited_threads(model.estimator):
-        probabilities = averaged_proba(model.estimator, table, unknown, model.background)
+        probabilities = averaged_proba(model.estimator, table, unknown, model.background_table)
     key_missing = np.zeros(rows, dtype=bool)
     for name in config.KEY_FEATURES:
         key_missing |= blank(table[name]) if name in table else True
@@ -243,7 +243,6 @@ def prediction_table(predictions: list[Prediction], reasons_shown: int = 3) -> T
         "top_reasons": np.array([p.reasons_text(reasons_shown) for p in predictions], dtype=object),
         "note": np.array([p.note for p in predictions], dtype=object),
     }
-
 
 
 Warn = Callable[[str], None]  # where a line for the user goes (the CLI prints it to stderr)

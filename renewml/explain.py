@@ -74,7 +74,7 @@ def probability_at_views(loaded: LoadedModel, row: dict[str, object], views: flo
     unknown[:, FEATURE_INDEX["debut_views"]] = False
     if not is_missing(row.get("days_in_debut_week")):
         unknown[:, FEATURE_INDEX["debut_views_per_day"]] = False
-    return averaged_proba(loaded.model.estimator, table, unknown, loaded.model.background)
+    return averaged_proba(loaded.model.estimator, table, unknown, loaded.model.background_table)
 
 
 def renewal_bar(loaded: LoadedModel, row: dict[str, object], target: float = BAR_PROBABILITY) -> RenewalBar:
@@ -205,7 +205,7 @@ def what_if(loaded: LoadedModel, row: object, name: str, values: list[object]) -
         table[name] = as_table({name: list(values)})[name]
     unknown = unknown_inputs(table)
     unknown[:, FEATURE_INDEX[name]] = False
-    probabilities = averaged_proba(loaded.model.estimator, table, unknown, loaded.model.background)
+    probabilities = averaged_proba(loaded.model.estimator, table, unknown, loaded.model.background_table)
     return pd.DataFrame({name: list(values), "probability": probabilities})
 
 

@@ -18,10 +18,9 @@ ALL_CATEGORICAL = config.CATEGORICAL_FEATURES + config.CANDIDATE_CATEGORICAL_FEA
 ALL_NUMERIC = config.NUMERIC_FEATURES + config.CANDIDATE_NUMERIC_FEATURES
 
 
-def feature_columns(frame: object) -> Table:
+def feature_columns(table: Table) -> Table:
     """The model's input columns as a table: text with "unknown" for a blank (the format stays blank),
-    numbers as floats with NaN. Takes a table or a DataFrame."""
-    table = as_table(frame)
+    numbers as floats with NaN."""
     rows = n_rows(table)
     out: Table = {}
     for name in ALL_CATEGORICAL:
@@ -51,7 +50,7 @@ def feature_frame(frame: object) -> object:
     """`feature_columns` as a pandas DataFrame on the frame's index: what a scikit-learn pipeline reads."""
     import pandas as pd
 
-    return pd.DataFrame(feature_columns(frame), index=getattr(frame, "index", None))
+    return pd.DataFrame(feature_columns(as_table(frame)), index=getattr(frame, "index", None))
 
 
 def estimator_input(estimator: object, features: Table) -> object:

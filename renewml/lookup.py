@@ -36,7 +36,6 @@ class TitleIndex:
         return cls(table, by_key)
 
 
-
 def look_up_shows(frame: Table, index: TitleIndex) -> Table:
     """Rows naming a season in the data take its inputs; the cells the user gave win."""
     dataset, by_key = index.dataset, index.by_key

@@ -36,6 +36,8 @@ from renewml.threads import limited_threads
 if TYPE_CHECKING:
     import pandas as pd
 
+    from renewml.table import Table
+
 CARD_SUFFIX = ".card.json"
 HYPERPARAMETERS = {
     "learning_rate": 0.05,
@@ -116,6 +118,13 @@ class RenewalModel:
     @property
     def classes_(self) -> np.ndarray:
         return self.estimator.classes_
+
+    @property
+    def background_table(self) -> Table:
+        """The background as a plain table (it is one when read from a portable file, a DataFrame when fitted)."""
+        from renewml.table import as_table
+
+        return as_table(self.background)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """The estimator's probabilities for model inputs as given (see `renewml.background` for unknown inputs)."""
@@ -374,7 +383,7 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
     """
     import joblib
 
-    from renewml.portable import export_estimator
+    from renewml.export import export_estimator
 
     portable, pickled = portable_path(path), joblib_path(path)
     check_can_write(portable, force)
@@ -401,14 +410,16 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
 def write_model_file(model: RenewalModel, path: Path) -> None:
     """`model` as a portable file: its estimator, with the background seasons, the out-of-sample
     probabilities and the training row ids in the JSON document (call through `atomic_write`)."""
+    from renewml.export import export_estimator
     from renewml.portable import table_to_json, write_portable
 
-    extra = {
-        "background": table_to_json(model.background),
-        "out_of_sample": {str(k): float(v) for k, v in model.out_of_sample.items()},
-        "training_rows": [str(r) for r in model.training_rows],
-    }
-    write_portable(model.estimator, extra, path)
+    structure, arrays = export_estimator(model.estimator)
+    structure.update(
+        background=table_to_json(model.background),
+        out_of_sample={str(k): float(v) for k, v in model.out_of_sample.items()},
+        training_rows=[str(r) for r in model.training_rows],
+    )
+    write_portable(structure, arrays, path)
 
 
 def read_model_file(path: Path) -> RenewalModel:

@@ -355,10 +355,9 @@ def _pool_text(record: dict[str, object], count: int) -> str:
     return f"the {count} decided {fmt + ' ' if fmt else ''}seasons of the model's sample"
 
 
-def format_references(estimator: object, background: object, profile: dict[str, object]) -> dict[str, float]:
+def format_references(estimator: object, background: Table, profile: dict[str, object]) -> dict[str, float]:
     """The model's average over the background seasons of each format, and over all decided seasons
     (the formats weighted by how many decided seasons each has): the two steps a reason starts from."""
-    background = as_table(background)
     scored = estimator.predict_proba(estimator_input(estimator, feature_columns(background)))[:, 1]
     out: dict[str, float] = {}
     for fmt in config.FORMATS:
@@ -398,8 +397,8 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
     average decided season.
     """
     model = loaded.model
-    background = as_table(model.background)
-    table = as_table(frame)
+    background = model.background_table
+    table = as_table(frame)  # converted once, here
     rows = n_rows(table)
     unknown = unknown_inputs(table)
     with limited_threads(model.estimator):

@@ -11,7 +11,7 @@ from renewml import config
 from renewml.background import sample_background, unknown_inputs
 from renewml.model import _table_sha256, predict_proba
 from renewml.predict import adhoc_row, predict_rows
-from renewml.table import records, to_frame
+from renewml.table import as_table, records, to_frame
 
 KEPT = ("format", "source_material", "debut_views")
 
@@ -70,7 +70,7 @@ def test_title_only_prints_no_probability_but_the_base_rate_with_its_interval(ru
 
 def test_rows_of_the_dataset_are_scored_as_they_are(shipped_model, dataset):
     rows = dataset[dataset["renewed"].notna()].head(30)
-    assert not unknown_inputs(rows).any()
+    assert not unknown_inputs(as_table(rows)).any()
     direct = predict_proba(shipped_model.model, rows)
     scored = [p.probability for p in predict_rows(shipped_model, rows, reasons=False) if p.probability is not None]
     keyed = rows[rows["debut_views"].notna()]

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from renewml import config
 from renewml.errors import ModelError
+from renewml.export import export_estimator
 from renewml.inputs import feature_frame
 from renewml.model import load_model, predict_proba, read_model_file, write_model_file
-from renewml.portable import PortableEstimator, export_estimator
+from renewml.portable import PortableEstimator
 from renewml.table import as_table
 
 TOLERANCE = 1e-9
@@ -97,7 +98,7 @@ def test_the_coalitions_shapley_scores_match_the_pipeline(pickled, portable, dat
     known = pd.DataFrame([find_show(dataset, "His & Hers")])
     partial = pd.DataFrame([{"show_title": "X", "format": "ongoing", "debut_views": 5e6, "genre": "comedy"}])
     recorder = _Recorder(portable.estimator)
-    for frame in (known, partial):
+    for frame in (as_table(known), as_table(partial)):
         shapley(recorder, frame, unknown_inputs(frame), portable.background)
     assert sum(len(f) for f in recorder.frames) > 100  # coalitions x background seasons were scored
     for X in recorder.frames:

@@ -26,21 +26,17 @@ import typer
 
 from renewml import config
 from renewml.cli import data, modeling, predict
-from renewml.cli.render import HELP_SETTINGS, err
+from renewml.cli.render import GROUP_SETTINGS, err
 from renewml.errors import RenewmlError, UsageError
 
 COMMAND_MODULES = (modeling, predict, data)  # the order of --help
 
-# rich_markup_mode=None: click's plain help, where an on/off option reads `--json` (not `--json <bool>`)
-# and long defaults wrap instead of being cut off with "…".
 app = typer.Typer(
     name="renewml",
     help="How likely is a streaming TV season to be renewed? Calibrated probabilities with reasons.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings=HELP_SETTINGS,
+    **GROUP_SETTINGS,
 )
 for _module in COMMAND_MODULES:
     app.add_typer(_module.app)

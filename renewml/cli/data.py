@@ -8,15 +8,9 @@ from typing import Annotated
 import typer
 
 from renewml import config
-from renewml.cli.render import DATASET_DEFAULT, HELP_SETTINGS, err, warn
+from renewml.cli.render import DATASET_DEFAULT, GROUP_SETTINGS, err, warn
 
-app = typer.Typer(
-    name="data",
-    help="Build and check the curated renewal dataset.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings=HELP_SETTINGS,
-)
+app = typer.Typer(name="data", help="Build and check the curated renewal dataset.", **GROUP_SETTINGS)
 
 
 @app.command("build", short_help="Build the curated table from the raw public sources.")

@@ -9,7 +9,9 @@ import sys
 from renewml import config
 from renewml.io import display_path
 
-HELP_SETTINGS = {"max_content_width": 100}
+# How the app and each group of commands show help. rich_markup_mode=None: click's plain help, where an
+# on/off option reads `--json` (not `--json <bool>`) and long defaults wrap instead of being cut off with "…".
+GROUP_SETTINGS = {"no_args_is_help": True, "rich_markup_mode": None, "context_settings": {"max_content_width": 100}}
 DATASET_DEFAULT = display_path(config.DATASET_PATH)
 MODEL_DEFAULT = display_path(config.MODEL_PATH)
 

@@ -296,7 +296,7 @@ def _check_cells(cells: np.ndarray, column: Column) -> tuple[np.ndarray, np.ndar
     Each distinct cell is read once (a column of a few distinct cells, such as a category, costs a
     few reads); the range checks are masks over the whole column.
     """
-    cells = [cell if type(cell) is str else str(cell) for cell in cells.tolist()]
+    cells = list(map(str, cells.tolist()))
     distinct = dict.fromkeys(cells)
     code = dict(zip(distinct, range(len(distinct)), strict=True))
     codes = np.fromiter(map(code.__getitem__, cells), dtype=np.intp, count=len(cells))
@@ -353,7 +353,7 @@ def _check_numbers(text: list[str], column: Column) -> tuple[np.ndarray, np.ndar
     """
     n = len(text)
     blank = _blank(text, column)
-    number = np.array([math.nan if gone else _read_number(cell) for cell, gone in zip(text, blank, strict=True)])
+    number = np.array([math.nan if gone else _read_number(cell) for cell, gone in zip(text, blank.tolist(), strict=True)])
     expected = np.full(n, None, dtype=object)
     if not column.nullable:
         expected[blank] = "a value (it is required)"

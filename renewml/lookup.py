@@ -87,6 +87,6 @@ def _set(frame: Table, name: str, index: int, value: object) -> None:
     """One cell; a blank is NaN in a number column and None in a text column."""
     values = frame[name]
     if values.dtype.kind == "f":
-        values[index] = np.nan if is_missing(value) else float(value)
+        values[index] = np.nan if is_missing(value) or value == "" else float(value)
     else:
         values[index] = None if is_missing(value) else value

@@ -44,7 +44,10 @@ def test_a_500k_view_ongoing_original_is_not_favoured(run_cli):
     assumed = " ".join(a["assumed"] for a in result["assumed"])
     assert "language not given: averaged over English and non-English seasons" in assumed
     assert result["reasons"] and all(r["input"] in ("debut views", "source material", "format") for r in result["reasons"])
-    assert result["reasons"][0]["input"] == "debut views" and result["reasons"][0]["contribution"] < 0
+    # the ongoing format lifts it; its views are what hold it back, more than anything but the format
+    views = next(r for r in result["reasons"] if r["input"] == "debut views")
+    others = [r for r in result["reasons"] if r["input"] not in ("format", "debut views")]
+    assert views["contribution"] < 0 and all(abs(views["contribution"]) > abs(r["contribution"]) for r in others)
 
 
 def test_language_given_draws_unknown_inputs_from_the_same_top10_list(shipped_model):

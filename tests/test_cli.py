@@ -51,7 +51,9 @@ def test_predict_adhoc_show_with_human_numbers(run_cli):
     assert code == 0, err
     [result] = json.loads(out)
     assert result["probability"] <= 0.10
-    assert "audience_score" in result["missing_inputs"]
+    assert "audience_score" not in result["missing_inputs"]  # an input the model does not use is never "missing"
+    assert [u["input"] for u in result["unused_inputs"]] == ["critic_score"]
+    assert "not used by the model" in result["unused_inputs"][0]["reason"]
 
 
 def test_predict_adhoc_without_key_inputs_is_too_early_to_tell(run_cli):
@@ -128,7 +130,9 @@ def test_template_is_a_valid_batch_file(tmp_path, run_cli):
     code, out, err = run_cli("data", "validate", str(path))
     assert code == 0 and "1 rows are a valid batch file" in out, err
     code, out, err = run_cli("predict", "--input", str(path), "--json")
-    assert code == 0 and json.loads(out)[0]["missing_inputs"] == ["audience_score"], err
+    answer = json.loads(out)[0]
+    assert code == 0 and answer["missing_inputs"] == [], err
+    assert {u["input"] for u in answer["unused_inputs"]} == {"critic_score", "imdb_season_rating"}
 
 
 def test_data_validate_checks_a_batch_file(tmp_path, run_cli):

@@ -188,7 +188,6 @@ def test_a_feature_subset_is_all_the_model_sees(dataset):
     assert set(pipeline.named_steps["classifier"].monotonic_cst) == {
         "views__log_debut_views",
         "relative__debut_views_vs_list_median",
-        "scores__critic_score",
     }
     row = pd.DataFrame([find_show(dataset, "Kaos")])
     other = row.assign(genre="documentary", weeks_in_top10_first4=1, imdb_season_rating=2.0)

@@ -263,7 +263,7 @@ def _rows_at_thresholds(estimator, base, rng):
 def test_values_equal_to_a_threshold_go_left_and_missing_values_follow_the_tree(pickled, portable, dataset):
     X = feature_frame(dataset)
     ties = _rows_at_thresholds(portable.estimator, X, np.random.default_rng(0))
-    assert len(ties) > 400
+    assert len(ties) > 250  # every threshold of every tree, four values each (16 bins: few thresholds)
     expected, got = pickled.estimator.predict_proba(ties), portable.estimator.predict_proba(ties)
     assert np.abs(got - expected).max() < TOLERANCE
     some = ties.iloc[np.random.default_rng(1).choice(len(ties), 120, replace=False)]

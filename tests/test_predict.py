@@ -98,7 +98,7 @@ def test_what_if_views_move_views_per_day_with_them(dataset):
 def test_a_bad_what_if_value_names_the_flag(run_cli):
     code, out, err = run_cli("predict", "Kaos", "--critic-score", "130")
     assert code == 1
-    assert err.startswith("Error: --critic-score: expected a number <= 100")
+    assert err.startswith("Error: --critic-score: expected a score from 0 to 100, found '130'")
 
 
 @pytest.mark.parametrize("command", ["predict", "explain"])

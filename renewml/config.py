@@ -139,3 +139,14 @@ BATCH_REASONS_MAX_ROWS = 100
 # each chunk's columns in the CPU caches (measured on 200,000 rows: 10,000 a chunk 1.56 s and 157 MB,
 # 50,000 1.66 s, the whole file at once 1.79 s and 410 MB; 5,000 1.72 s).
 BATCH_CHUNK_ROWS = 10_000
+
+# --- the board ------------------------------------------------------------------------------------
+# Renewals become public within this many days of the debut (measured in data/README.md, "How long
+# renewals take to become public"; the build's `DECISION_WINDOW` is this same number). A season still
+# undecided inside it is awaiting a decision, one past it is overdue.
+DECISION_WINDOW_DAYS = 365
+# Outcomes of seasons whose fate was public before they aired: renewed is blank, and they are neither
+# trained on nor scored, since their debut decided nothing. The board lists them apart.
+DECIDED_BEFORE_DEBUT = ("final_season_announced", "renewed_before_debut")
+# Probability bins of the track record (equal width, from 0 to 1).
+TRACK_RECORD_BINS = 10

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from renewml.config import CURATION_DIR
+from renewml.config import CURATION_DIR, DECISION_WINDOW_DAYS
 from renewml.data import raw
 from renewml.data.labels import Evidence, decide_label, wiki_status_evidence
 from renewml.data.titles import normalize_title, parse_season_title, slugify
@@ -28,7 +28,7 @@ LATE_ENTRY_DAYS = 45  # a season first charting this long after its premiere is 
 # (`renewal_announcement_delays`): among seasons that were renewed, the share already announced is 100%
 # in every slice (English and non-English, first and later seasons) from 365 to 730 days after the debut,
 # and below 100% (40-90%) somewhere in every slice before 365 days.
-DECISION_WINDOW = pd.Timedelta(days=365)
+DECISION_WINDOW = pd.Timedelta(days=DECISION_WINDOW_DAYS)
 # A later season counts as the same production only within this gap after this season's release.
 SAME_PRODUCTION_GAP = pd.Timedelta(days=4 * 365)
 TOP10_START = pd.Timestamp("2021-06-28")  # Monday of the first published week

@@ -243,7 +243,9 @@ def evaluate(
     if as_json:
         print(json.dumps(result, indent=2, default=float))
         return
-    print("Forward hold-out: " + result["split"])
+    from renewml.track_record import evaluation_summary
+
+    print("\n".join(evaluation_summary(result)) + "\n\nDetails.\nForward hold-out: " + result["split"])
     _print_slices(result["slices"])
     pooled = result.get("pooled")
     if pooled:
@@ -658,6 +660,9 @@ def _looked_up(frame: dict) -> int:
 def _say_looked_up(count: int) -> None:
     if count:
         _err(f"renewml: {count} row(s) name a show in the data and were looked up there (see the note column)")
+
+
+__import__("renewml.cli_board").cli_board.register(app)  # `renewml board` lives in renewml/cli_board.py
 
 
 def main(argv: list[str] | None = None) -> None:

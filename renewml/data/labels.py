@@ -107,3 +107,24 @@ def decide_label(evidence: Evidence, override: Mapping[str, str] | None = None) 
     if evidence.ended:
         return Label(0, "ended", _source_name(evidence.ended), "; ".join(evidence.ended))
     return Label(None, "unknown", "no_evidence", "no decision found in any source")
+
+
+# Dates in the evidence lines the build writes: a snapshot ("tmdb_2026-01-26: 3 seasons"), a later season
+# charting ("... charted from 2023-03-05") or released ("season 2 released 2023-03-02, same production").
+_EVIDENCE_DATE = re.compile(r"^[a-z0-9]+_(\d{4}-\d{2}-\d{2}):|charted from (\d{4}-\d{2}-\d{2})|released (\d{4}-\d{2}-\d{2}),")
+
+
+def renewal_first_seen(evidence: str) -> str | None:
+    """The earliest date at which a source showed the renewal, from a renewed row's `label_evidence`
+    (ISO text; None for a curated override, whose note carries no dated source line).
+
+    With the debut it says how late the data learns of renewals: an "Ended" status counts only after
+    `DECISION_WINDOW` for the same reason (see `renewal_announcement_delays`, which measures when the
+    announcements themselves were public, on the raw Wikipedia snapshots).
+    """
+    dates = [
+        next(group for group in match.groups() if group)
+        for line in evidence.split("; ")
+        if (match := _EVIDENCE_DATE.search(line))
+    ]
+    return min(dates) if dates else None

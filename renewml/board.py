@@ -151,7 +151,8 @@ def build_board(
                 "inputs_blank": p.missing_inputs,
                 "assumed": p.assumed_text()
                 or (
-                    "blank in the data, as for the seasons the model learnt from: " + ", ".join(p.missing_inputs)
+                    "blank in the data, as for the seasons the model learnt from: "
+                    + ", ".join(name.replace("_", " ") for name in p.missing_inputs)
                     if p.missing_inputs
                     else "nothing: every input is in the data"
                 ),

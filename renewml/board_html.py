@@ -19,6 +19,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #dde2e6; }
 th { background: #f2f4f6; font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; }
+td.date { white-space: nowrap; }
 td.prob { font-weight: 700; white-space: nowrap; }
 .renewal { color: #0b6b2e; } .cancellation { color: #9b1c1c; }
 .small { font-size: 0.88em; color: #4a5560; }
@@ -30,6 +31,8 @@ figure { margin: 12px 0; } svg { max-width: 100%; height: auto; }
   table.board tr { border: 1px solid #dde2e6; border-radius: 6px; margin: 0 0 10px; padding: 4px 0; }
   table.board td { border: none; padding: 3px 10px; text-align: left; }
   table.board td::before { content: attr(data-label) ": "; font-weight: 600; color: #4a5560; }
+  table.bins th, table.bins td { padding: 4px 4px; font-size: 0.9em; }
+  table.bins td.num { white-space: normal; }
 }
 """
 
@@ -51,7 +54,7 @@ def _row(row: dict[str, object]) -> str:
         _cell("show", escape(str(row["show_title"]))),
         _cell("season", escape(str(row.get("season_number") or "")), "num"),
         _cell("list", "English" if row.get("list") == "english" else "non-English"),
-        _cell("debut week", escape(str(row["debut_week"]))),
+        _cell("debut week", escape(str(row["debut_week"])), "date"),
         _cell("days since", str(row["days_since_debut"]), "num"),
         _cell("probability", shown, f"prob {row.get('call') or ''}".strip()),
         _cell("band", escape(str(row["band"]))),
@@ -120,7 +123,7 @@ def reliability_svg(bins: list[dict[str, object]], ongoing_bins: list[dict[str, 
 
 
 def _bins_table(bins: list[dict[str, object]]) -> str:
-    head = "<tr><th>predicted</th><th>seasons</th><th>mean predicted</th><th>renewed</th><th>95% interval</th></tr>"
+    head = "<tr><th>bin</th><th>seasons</th><th>model said</th><th>renewed</th><th>95% interval</th></tr>"
     body = "".join(
         f'<tr><td>{float(b["from"]) * 100:.0f}-{float(b["to"]) * 100:.0f}%</td><td class="num">{b["count"]}</td>'
         f'<td class="num">{float(b["mean_probability"]):.0%}</td>'
@@ -128,7 +131,7 @@ def _bins_table(bins: list[dict[str, object]]) -> str:
         f'<td class="num">{float(b["low"]):.0%}-{float(b["high"]):.0%}</td></tr>'
         for b in bins
     )
-    return f"<table>{head}{body}</table>"
+    return f'<table class="bins">{head}{body}</table>'
 
 
 def _score(value: object, digits: int) -> str:

@@ -41,8 +41,9 @@ def board(
 ) -> None:
     """Every season still undecided in the data, scored, with the model's own track record.
 
-    Awaiting: inside the decision window the datasheet measures (365 days after the debut). Overdue:
-    past it with no public decision. --score OLD.json compares an earlier board with the current data.
+    Awaiting: inside the decision window the datasheet measures (the days after a debut within which
+    renewals become public). Overdue: past it with no public decision. --score OLD.json compares an
+    earlier board with the current data.
 
     \b
     Examples:

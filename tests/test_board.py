@@ -17,7 +17,6 @@ from renewml.errors import InputError
 from renewml.io import sha256_file
 from renewml.table import take
 
-
 BOARD_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "board"
 OLD_SNAPSHOT = BOARD_FIXTURES / "renewals_95e73d4.csv"
 NEW_SNAPSHOT = BOARD_FIXTURES / "renewals_66c4e1e.csv"
@@ -247,3 +246,17 @@ def test_terminal_table_lists_every_row(run_cli, board):
     awaiting = sum(r["group"] == "awaiting" for r in board.rows)
     assert f"Awaiting a decision (within {config.DECISION_WINDOW_DAYS} days of the debut): {awaiting}" in out
     assert "Track record: " in out
+
+
+def test_board_help_is_readable():
+    from typer.testing import CliRunner
+
+    from renewml.cli import app
+
+    result = CliRunner().invoke(app, ["board", "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    text = result.stdout
+    assert text.startswith("Usage: ") and "renewml board" in text
+    assert "<bool>" not in text and "--no-json" not in text
+    assert "…" not in text and str(config.REPO_ROOT) not in text
+    assert "--score" in text and "--out" in text and "--date" in text

@@ -14,6 +14,7 @@ Probabilities come from `predict_rows`, the path `renewml predict` takes; nothin
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -227,7 +228,7 @@ def board_lines(board: Board) -> list[str]:
         )
         lines += ["", title]
         if group == "overdue":
-            lines.append("  " + str(board.overdue_reading["text"]))
+            lines += textwrap.wrap(str(board.overdue_reading["text"]), 110, initial_indent="  ", subsequent_indent="  ")
         if not rows:
             continue
         lines.append(header)

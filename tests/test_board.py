@@ -260,3 +260,39 @@ def test_board_help_is_readable():
     assert "<bool>" not in text and "--no-json" not in text
     assert "…" not in text and str(config.REPO_ROOT) not in text
     assert "--score" in text and "--out" in text and "--date" in text
+
+
+def test_evaluation_summary_puts_ongoing_first_with_intervals_and_only_verdicts_that_hold(shipped_model):
+    from renewml.track_record import evaluation_summary
+
+    evaluation = shipped_model.card.evaluation
+    lines = evaluation_summary(evaluation)
+    ongoing = evaluation["pooled"]["slices"]["ongoing"]
+    scores = ongoing["models"]["gbm_calibrated"]
+    low, high = scores["interval_95"]["roc_auc"]
+    assert lines[0] == "Summary (pooled backtest; the details follow):"
+    assert lines[1] == (
+        f"  ongoing: {ongoing['rows']} seasons, {ongoing['positives']} renewed; ROC AUC {scores['roc_auc']:.3f} "
+        f"({low:.2f}-{high:.2f}), Brier {scores['brier']:.3f} "
+        f"({scores['interval_95']['brier'][0]:.2f}-{scores['interval_95']['brier'][1]:.2f})"
+    )
+    assert lines[2].startswith("  all: ")
+    verdicts = [line for line in lines if line.startswith("  ongoing: ahead")]
+    assert len(verdicts) == 1
+    for baseline, by_metric in ongoing["versus"].items():
+        held = [m for m, v in by_metric.items() if v["verdict"].startswith("ahead")]
+        assert (f" {baseline} (" in verdicts[0]) == bool(held)
+    assert len(lines) <= 8  # short: the details follow
+
+
+def test_board_imports_neither_pandas_nor_scikit_learn(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom renewml.cli import main\n"
+        f"try:\n    main(['board', '--date', '2026-12-01', '--out', {str(tmp_path)!r}])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pandas', 'sklearn') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -64,7 +64,10 @@ def _layout(page: Path, width: int, height: int) -> dict:
     frame = page.with_name("measure.html")
     frame.write_text(FRAME.format(width=width, height=height), encoding="utf-8")
     done = _chromium(
-        "--allow-file-access-from-files", "--window-size=1400,900", "--virtual-time-budget=5000", "--dump-dom",
+        "--allow-file-access-from-files",
+        "--window-size=1400,900",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
         frame.as_uri(),
     )
     found = re.search(r'<pre id="layout">(.*?)</pre>', done.stdout, re.S)

@@ -182,3 +182,8 @@ BATCH_REASONS_MAX_ROWS = 100
 # each chunk's columns in the CPU caches (measured on 200,000 rows: 10,000 a chunk 1.56 s and 157 MB,
 # 50,000 1.66 s, the whole file at once 1.79 s and 410 MB; 5,000 1.72 s).
 BATCH_CHUNK_ROWS = 10_000
+
+# --- the board ------------------------------------------------------------------------------------
+# A season still undecided inside `DECISION_WINDOW_DAYS` is awaiting a decision, one past it is overdue.
+# Probability bins of the track record (equal width, from 0 to 1).
+TRACK_RECORD_BINS = 10

@@ -17,7 +17,7 @@ from renewml import config
 from renewml.background import FEATURE_INDEX, averaged_proba, unknown_inputs
 from renewml.model import LoadedModel
 from renewml.predict import Prediction, format_views, one_row, predict_rows
-from renewml.table import Table, as_table, is_missing, numbers, records, take
+from renewml.table import Table, as_table, blank, is_missing, n_rows, numbers, records, take
 
 VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
 BAR_PROBABILITY = 0.5
@@ -60,50 +60,82 @@ def _repeated(row: dict[str, object], times: int) -> Table:
 def with_views(row: dict[str, object], views: float | np.ndarray) -> Table:
     """The row repeated with other debut views (views per day scaled with them), all else equal."""
     values = np.atleast_1d(np.asarray(views, dtype=float))
-    table = _repeated(row, len(values))
-    days = numbers(np.array([row.get("days_in_debut_week")], dtype=object))[0]
-    table["debut_views"] = values
-    table["debut_views_per_day"] = values / days if days > 0 else np.full(len(values), np.nan)
-    return table
+    return _views_set(_repeated(row, len(values)), values)
+
+
+def _views_set(table: Table, views: np.ndarray) -> Table:
+    """The rows with their debut views set to `views` (one per row) and views per day scaled with them."""
+    rows = n_rows(table)
+    days = numbers(table["days_in_debut_week"]) if "days_in_debut_week" in table else np.full(rows, np.nan)
+    changed = dict(table)
+    changed["debut_views"] = np.asarray(views, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        changed["debut_views_per_day"] = np.where(days > 0, changed["debut_views"] / days, np.nan)
+    return changed
 
 
 def probability_at_views(loaded: LoadedModel, row: dict[str, object], views: float | np.ndarray) -> np.ndarray:
     """The row's probability at other debut views; inputs not given are averaged over, as in `predict_rows`."""
-    table = with_views(row, views)
-    unknown = unknown_inputs(table)
-    unknown[:, FEATURE_INDEX["debut_views"]] = False
-    if not is_missing(row.get("days_in_debut_week")):
-        unknown[:, FEATURE_INDEX["debut_views_per_day"]] = False
-    return averaged_proba(loaded.model.estimator, table, unknown, loaded.model.background_table)
+    values = np.atleast_1d(np.asarray(views, dtype=float))
+    return probabilities_at_views(loaded, _repeated(row, len(values)), values)
 
 
 def renewal_bar(loaded: LoadedModel, row: dict[str, object], target: float = BAR_PROBABILITY) -> RenewalBar:
     """Debut views needed for `target` probability, all else equal (bisection on log views)."""
-    low, high = math.log10(VIEWS_RANGE[0]), math.log10(VIEWS_RANGE[1])
-    p_low, p_high = probability_at_views(loaded, row, np.array([10**low, 10**high]))
-    current = row.get("debut_views")
-    current = None if is_missing(current) else float(current)
-    if p_high < target:
-        return RenewalBar(
-            None,
-            "no views would do",
-            f"no level of debut views reaches {target:.0%} (at {format_views(10**high)} views: {p_high:.0%})",
-        )
-    if p_low >= target:
-        return RenewalBar(0.0, "above at any level", f"above {target:.0%} at any level of debut views")
+    return renewal_bars(loaded, one_row(dict(row)), target)[0]
+
+
+def probabilities_at_views(loaded: LoadedModel, table: Table, views: np.ndarray) -> np.ndarray:
+    """Each row's probability with its debut views set to `views` (one per row), views per day moved with
+    them, all else equal; inputs not given are averaged over, as in `predict_rows`."""
+    changed = _views_set(table, views)
+    unknown = unknown_inputs(changed)
+    unknown[:, FEATURE_INDEX["debut_views"]] = False
+    if "days_in_debut_week" in table:
+        unknown[~blank(table["days_in_debut_week"]), FEATURE_INDEX["debut_views_per_day"]] = False
+    return averaged_proba(loaded.model.estimator, changed, unknown, loaded.model.background_table)
+
+
+def renewal_bars(loaded: LoadedModel, frame: object, target: float = BAR_PROBABILITY) -> list[RenewalBar]:
+    """`renewal_bar` of every row at once: the bisection steps all rows together, so that the board's
+    hundred-odd bars cost 42 scorings of the whole table instead of 42 per row."""
+    table = as_table(frame)
+    rows = n_rows(table)
+    if not rows:
+        return []
+    low, high = np.full(rows, math.log10(VIEWS_RANGE[0])), np.full(rows, math.log10(VIEWS_RANGE[1]))
+    p_low = probabilities_at_views(loaded, table, 10**low)
+    p_high = probabilities_at_views(loaded, table, 10**high)
     for _ in range(40):
         middle = (low + high) / 2
-        if probability_at_views(loaded, row, 10**middle)[0] >= target:
-            high = middle
-        else:
-            low = middle
-    bar = float(10**high)
-    below, at = probability_at_views(loaded, row, np.array([10**low, bar]))
-    step = ""
-    if at - below > 0.04:  # the trees make the views response a step function; say where it jumps
-        step = f" (the probability steps from {below:.0%} to {at:.0%} there)"
-    result = _bar_text(bar, current, target)
-    return RenewalBar(bar, result[0], result[1] + step, float(at))
+        reached = probabilities_at_views(loaded, table, 10**middle) >= target
+        high, low = np.where(reached, middle, high), np.where(reached, low, middle)
+    below = probabilities_at_views(loaded, table, 10**low)
+    at = probabilities_at_views(loaded, table, 10**high)
+    current = numbers(table["debut_views"]) if "debut_views" in table else np.full(rows, np.nan)
+    out = []
+    for index in range(rows):
+        if p_high[index] < target:
+            out.append(
+                RenewalBar(
+                    None,
+                    "no views would do",
+                    f"no level of debut views reaches {target:.0%} "
+                    f"(at {format_views(VIEWS_RANGE[1])} views: {p_high[index]:.0%})",
+                )
+            )
+            continue
+        if p_low[index] >= target:
+            out.append(RenewalBar(0.0, "above at any level", f"above {target:.0%} at any level of debut views"))
+            continue
+        bar = float(10 ** high[index])
+        step = ""
+        if at[index] - below[index] > 0.04:  # the trees make the views response a step function; say where it jumps
+            step = f" (the probability steps from {below[index]:.0%} to {at[index]:.0%} there)"
+        views = None if np.isnan(current[index]) else float(current[index])
+        status, text = _bar_text(bar, views, target)
+        out.append(RenewalBar(bar, status, text + step, float(at[index])))
+    return out
 
 
 def _bar_text(bar: float, current: float | None, target: float) -> tuple[str, str]:

@@ -113,6 +113,10 @@ def test_evaluate_prints_the_pooled_backtest_with_intervals_and_json_has_pooled(
     assert code == 0, err
     assert "pooled rolling-origin backtest" in out and "ROC AUC (95%)" in out
     assert "beats" not in out
+    lines = out.splitlines()
+    assert lines[0] == "Summary (pooled backtest; the details follow):"  # the short summary comes first
+    assert lines[1].startswith("  ongoing: ") and lines[2].startswith("  all: ")
+    assert lines.index("Details.") < next(i for i, line in enumerate(lines) if "ROC AUC (95%)" in line)
     code, out, err = run_cli("evaluate", "--json", "--bootstrap", "20")
     pooled = json.loads(out)["pooled"]
     assert list(pooled["slices"])[0] == "ongoing"

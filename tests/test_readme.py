@@ -80,6 +80,7 @@ def test_the_readme_has_output_examples():
 @pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
 def test_readme_command_output_matches_the_program(command, expected, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.chdir(README.parent)  # paths in the examples are relative to the repository
     code, out = run_renewml(command)
     assert code == 0
     assert matches(expected, out.splitlines()), "README shows:\n" + "\n".join(expected) + f"\n\nthe program prints:\n{out}"

@@ -10,10 +10,11 @@ commands and importing nothing from this package module (so there is no import c
 
 - `renewml.cli.modeling`: train, evaluate;
 - `renewml.cli.predict`: predict, explain;
+- `renewml.cli.board`: board;
 - `renewml.cli.data`: the `data` group (build, validate), added under that name;
 - `renewml.cli.render`: the box table, notes and output helpers the commands share.
 
-A new command module (say `renewml/cli/board.py`, with `app = typer.Typer()` and its `@app.command()`
+A new command module (with `app = typer.Typer()` and its `@app.command()`
 functions; a group of commands gives its `typer.Typer` a `name=`) is added by naming it in the one
 import line below, which `COMMAND_MODULES` repeats in the order --help lists the commands.
 """
@@ -25,11 +26,11 @@ from typing import Annotated
 import typer
 
 from renewml import config
-from renewml.cli import data, modeling, predict
+from renewml.cli import board, data, modeling, predict
 from renewml.cli.render import GROUP_SETTINGS, err
 from renewml.errors import RenewmlError, UsageError
 
-COMMAND_MODULES = (modeling, predict, data)  # the order of --help
+COMMAND_MODULES = (modeling, predict, board, data)  # the order of --help
 
 app = typer.Typer(
     name="renewml",

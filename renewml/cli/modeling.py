@@ -82,7 +82,9 @@ def evaluate(
     if as_json:
         print(json.dumps(result, indent=2, default=float))
         return
-    print("Forward hold-out: " + result["split"])
+    from renewml.track_record import evaluation_summary
+
+    print("\n".join(evaluation_summary(result)) + "\n\nDetails.\nForward hold-out: " + result["split"])
     print_slices(result["slices"])
     pooled = result.get("pooled")
     if pooled:

@@ -215,4 +215,3 @@ def renewal_announcement_delays(table: pd.DataFrame, wiki: pd.DataFrame) -> pd.D
         .rename(columns={"mean": "share_announced", "size": "seasons"})
         .reset_index()
     )
-

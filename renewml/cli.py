@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from renewml import config
+from renewml import cli_data_current, config
 from renewml.errors import RenewmlError, UsageError
 from renewml.io import display_path
 
@@ -148,6 +148,9 @@ def data_validate(
         return
     frame = validate_dataset(path)
     print(f"{path}: {len(frame)} rows match the schema")
+
+
+cli_data_current.register(data_app)  # data fetch, decide, diff
 
 
 # --------------------------------------------------------------------------------------------------

@@ -213,8 +213,9 @@ def find_season(title: str, season: int, dataset_path: Path, raw_dirs: list[Path
             f"{title!r} season {season}: not in {dataset_path} (it has season(s) {', '.join(map(str, known))}) nor in the"
             " newest Top 10 file; expected a season that has debuted (run 'renewml data fetch' for the newest weeks)"
         )
-    close = difflib.get_close_matches(title.upper(), sorted({r["show_title"].upper() for r in rows}), n=3, cutoff=0.75)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    titles = {r["show_title"].upper(): r["show_title"] for r in rows}
+    close = difflib.get_close_matches(title.upper(), sorted(titles), n=3, cutoff=0.75)
+    hint = f"; did you mean {' or '.join(repr(titles[c]) for c in close)}?" if close else ""
     raise NotFoundError(f"{title!r} is neither in {dataset_path} nor in the newest Top 10 file{hint}")
 
 

@@ -29,6 +29,11 @@ def register(data_app: typer.Typer) -> None:
     data_app.command("diff", short_help="What changed between two builds of the table, by show and season.")(data_diff)
 
 
+def _path_option(what: str, default: Path) -> typer.models.OptionInfo:
+    """A path option whose help names its default relative to the repository (never a machine path)."""
+    return typer.Option(help=f"{what} (default: {display_path(default)}).", show_default=False)
+
+
 def data_fetch(
     raw: Annotated[
         Path,
@@ -89,19 +94,11 @@ def data_decide(
     force: Annotated[
         bool, typer.Option("--force", help="Record it even if it contradicts the table's label or an earlier override.")
     ] = False,
-    overrides: Annotated[
-        Path,
-        typer.Option(
-            help=f"The curated label overrides (default: {display_path(config.LABEL_OVERRIDES_PATH)}).",
-            show_default=False,
-        ),
-    ] = config.LABEL_OVERRIDES_PATH,
+    overrides: Annotated[Path, _path_option("The curated label overrides", config.LABEL_OVERRIDES_PATH)] = (
+        config.LABEL_OVERRIDES_PATH
+    ),
     data: Annotated[
-        Path,
-        typer.Option(
-            help=f"The table the season is looked up in (default: {display_path(config.DATASET_PATH)}).",
-            show_default=False,
-        ),
+        Path, _path_option("The table the season is looked up in", config.DATASET_PATH)
     ] = config.DATASET_PATH,
     raw: Annotated[
         Path | None,

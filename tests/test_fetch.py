@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from renewml import config
-from renewml.data.fetch import TOP10_FORMATS, check_top10_file, fetch
+from renewml.data.fetch import TOP10_FORMATS, check_top10_file, fetch, read_manifest
 from renewml.errors import InputError, RawDataError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -79,6 +79,7 @@ def test_a_good_fetch_writes_the_files_and_a_manifest(tmp_path, top10_server, ru
     assert (folder / "all-weeks-global.tsv").read_bytes() == served
     assert (folder / "all-weeks-countries.tsv").read_bytes() == COUNTRIES
     manifest = json.loads((folder / "MANIFEST.json").read_text())["files"]
+    assert read_manifest(folder) == manifest and sorted(manifest) == sorted(config.TOP10_FETCH_FILES)
     entry = manifest["all-weeks-global.tsv"]
     assert entry["url"] == top10_server.url + "all-weeks-global.tsv"
     assert (entry["bytes"], entry["sha256"]) == (len(served), hashlib.sha256(served).hexdigest())

@@ -33,6 +33,19 @@ SEASON_OVERRIDES_PATH = CURATION_DIR / "season_overrides.csv"
 LABEL_OVERRIDES_PATH = CURATION_DIR / "label_overrides.csv"
 REVIEW_OVERRIDES_PATH = CURATION_DIR / "review_overrides.csv"
 
+# `renewml data fetch`: Netflix publishes its Top 10 files at this address every Tuesday. They are downloaded
+# into FETCHED_RAW_DIR/netflix_top10/ (a user folder, never the repository: Netflix states no reuse licence),
+# which the build reads before the raw folder beside the repository.
+TOP10_BASE_URL = "https://www.netflix.com/tudum/top10/data/"
+TOP10_FETCH_FILES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
+FETCHED_RAW_DIR = Path(
+    os.environ.get("RENEWML_FETCHED")
+    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "renewml" / "raw"
+)
+FETCH_TIMEOUT_SECONDS = 60
+# Downloads at least this large draw a progress bar on stderr (the countries file is tens of MB).
+FETCH_PROGRESS_MIN_BYTES = 2_000_000
+
 RAW_DIR_CANDIDATES = (
     Path(os.environ["RENEWML_RAW"]) if os.environ.get("RENEWML_RAW") else None,
     REPO_ROOT.parent / "shared" / "data" / "raw",

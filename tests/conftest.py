@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import threading
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,36 @@ def model_copy(tmp_path) -> Path:
     shutil.copy(config.MODEL_PATH, target)
     shutil.copy(card_path(config.MODEL_PATH), card_path(target))
     return target
+
+
+class _ServedHandler(http.server.BaseHTTPRequestHandler):
+    """Serves `server.files[name]`: bytes, or (bytes, status, declared Content-Length) to imitate a bad server."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        served = self.server.files.get(urllib.parse.unquote(self.path.lstrip("/")))  # type: ignore[attr-defined]
+        if served is None:
+            self.send_error(404, "Not Found")
+            return
+        body, status, declared = served if isinstance(served, tuple) else (served, 200, None)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/tab-separated-values")
+        self.send_header("Content-Length", str(declared if declared is not None else len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def top10_server():
+    """A local HTTP server on 127.0.0.1 (a free port) serving the dict `server.files`; `server.url` is its base."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ServedHandler)
+    server.files = {}
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()

@@ -145,7 +145,10 @@ def test_data_validate_checks_a_batch_file(tmp_path, run_cli):
     assert "'row_id' (a dataset column, not an input)" in err
 
 
-COMMANDS = [[], ["data"], ["data", "build"], ["data", "validate"], ["train"], ["evaluate"], ["predict"], ["explain"]]
+COMMANDS = [
+    [], ["data"], ["data", "build"], ["data", "validate"], ["data", "fetch"], ["data", "decide"], ["data", "diff"],
+    ["train"], ["evaluate"], ["predict"], ["explain"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) or "renewml" for c in COMMANDS])

@@ -11,7 +11,8 @@ commands and importing nothing from this package module (so there is no import c
 - `renewml.cli.modeling`: train, evaluate;
 - `renewml.cli.predict`: predict, explain;
 - `renewml.cli.board`: board;
-- `renewml.cli.data`: the `data` group (build, validate), added under that name;
+- `renewml.cli.data`: the `data` group (build, validate), added under that name, and
+  `renewml.cli.current` the group's commands that keep the data current (fetch, decide, diff);
 - `renewml.cli.render`: the box table, notes and output helpers the commands share.
 
 A new command module (with `app = typer.Typer()` and its `@app.command()`
@@ -26,7 +27,7 @@ from typing import Annotated
 import typer
 
 from renewml import config
-from renewml.cli import board, data, modeling, predict
+from renewml.cli import board, current, data, modeling, predict
 from renewml.cli.render import GROUP_SETTINGS, err
 from renewml.errors import RenewmlError, UsageError
 
@@ -42,6 +43,7 @@ app = typer.Typer(
 for _module in COMMAND_MODULES:
     app.add_typer(_module.app)
 data_app = data.app
+current.register(data_app)  # data fetch, decide, diff
 
 _state = {"debug": False}
 

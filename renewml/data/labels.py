@@ -158,6 +158,9 @@ def decide_label(
         date = (override.get("decision_date") or "").strip()
         outcome = dated_outcome(override["outcome"], date, season_start)
         note = override.get("note", "")
+        cite = (override.get("cite") or "").strip()
+        if cite and cite not in note:
+            note = f"{note} {cite}".strip()
         if date:
             note = f"announced {date}: {note}"
         return Label(RENEWED_BY_OUTCOME[outcome], outcome, "curated", note)

@@ -24,6 +24,7 @@ _EXPORTS = {
     "forward_split": "renewml.evaluate",
     "score_split": "renewml.evaluate",
     "train_and_evaluate": "renewml.evaluate",
+    "compare_models": "renewml.evaluate",
     "find_show": "renewml.predict",
     "adhoc_row": "renewml.predict",
     "predict_rows": "renewml.predict",

@@ -631,3 +631,37 @@ def _train_and_evaluate(
     model.out_of_sample = out_of_sample
     card = make_card(Path(data_path), frame, evaluation, model, hyperparameters, features)
     return TrainResult(model=model, card=card)
+
+
+def compare_models(
+    candidate: object,
+    reference: object,
+    frame: pd.DataFrame,
+    n_boot: int = 200,
+    names: tuple[str, str] = ("candidate", "shipped"),
+) -> dict[str, object]:
+    """Two fitted models compared on the pooled backtest, paired: each carries the out-of-sample probability of
+    every season it was backtested on (`out_of_sample`), and the seasons both scored are resampled together,
+    so the interval of the difference is the honest answer to "did this change help?" (notebook 02, and
+    `renewml evaluate --versus`)."""
+    first, second = names
+    shared = set(candidate.out_of_sample) & set(reference.out_of_sample)
+    rows = decided(frame)
+    rows = rows[rows["row_id"].isin(shared)].reset_index(drop=True)
+    if rows.empty:
+        raise ValueError("the two models share no backtested season: were they trained on the same table?")
+    slices: dict[str, object] = {}
+    for slice_name in ("ongoing", "all"):
+        part = rows[SLICES[slice_name](rows).to_numpy(dtype=bool)]
+        y = part[config.LABEL].astype(int).to_numpy()
+        predictions = {
+            first: part["row_id"].map(candidate.out_of_sample).to_numpy(dtype=float),
+            second: part["row_id"].map(reference.out_of_sample).to_numpy(dtype=float),
+        }
+        boot = paired_bootstrap(y, predictions, n_boot, first) if n_boot else {"versus": {}}
+        slices[slice_name] = {
+            "rows": int(len(part)),
+            "models": {name: metrics(y, p) for name, p in predictions.items()},
+            "versus": boot["versus"],
+        }
+    return {"rows": int(len(rows)), "slices": slices, "verdicts": verdict_lines(slices, headline=first)}

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from renewml import config
-from renewml.background import FEATURE_INDEX, averaged_proba, unknown_inputs
+from renewml.background import FEATURE_INDEX, INPUT_GROUPS, averaged_proba, unknown_inputs
+from renewml.inputs import estimator_input, feature_columns
 from renewml.model import LoadedModel
-from renewml.predict import Prediction, format_views, one_row, predict_rows
+from renewml.predict import Prediction, describe_group, format_views, one_row, percent, predict_rows
 from renewml.table import Table, as_table, blank, is_missing, n_rows, numbers, records, take
 
 VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
@@ -39,6 +40,11 @@ class Explanation:
     similar: list[dict[str, object]] = field(default_factory=list)
     reference_text: str = ""
 
+    @property
+    def similar_text(self) -> str:
+        """How the look-alikes' outcomes square with the probability."""
+        return similar_reading(self.prediction.probability, self.similar)
+
     def to_dict(self) -> dict[str, object]:
         out = self.prediction.to_dict()
         out["reference_probability"] = round(self.reference_probability, 4)
@@ -49,6 +55,7 @@ class Explanation:
             "probability_at_bar": self.bar.probability_at_bar,
         }
         out["similar_seasons"] = self.similar
+        out["similar_reading"] = self.similar_text
         return out
 
 
@@ -146,9 +153,18 @@ def _bar_text(bar: float, current: float | None, target: float) -> tuple[str, st
     return "below", f"needed about {format_views(bar)} debut-week views for {target:.0%}, had {format_views(current)}"
 
 
-def similar_seasons(dataset: object, row: dict[str, object], n: int = 3) -> list[dict[str, object]]:
-    """The n decided seasons closest to this one (same format; debuted earlier when the row has a
-    debut date), by distance over log views, rank, scores and season number."""
+# How far apart two seasons' model probabilities may be and still count as scored alike, in the distance below.
+SIMILAR_PROBABILITY_SCALE = 0.05
+
+
+def similar_seasons(
+    loaded: LoadedModel, dataset: object, row: dict[str, object], prediction: Prediction | None = None, n: int = 3
+) -> list[dict[str, object]]:
+    """The n decided seasons most like this one in the model's own terms: same format, debuted earlier, another
+    series; closest first in the model's probability, then in the inputs, each input group weighted by how much
+    it moves this show's answer (its Shapley reason). Each comes with the model's probability for it and the
+    input group in which it differs most from this show, so that outcomes that disagree with the probability
+    can be read (see `similar_reading`)."""
     table = as_table(dataset)
     keep = ~np.isnan(numbers(table[config.LABEL]))
     if row.get("format") in config.FORMATS:
@@ -158,36 +174,80 @@ def similar_seasons(dataset: object, row: dict[str, object], n: int = 3) -> list
         keep &= np.array([str(d) < str(debut)[:10] for d in table["debut_week"]], dtype=bool)
     if not is_missing(row.get("row_id")):
         keep &= table["series_id"] != row.get("series_id")
-    pool = take(table, keep)
     if not keep.any():
         return []
-    logs = {"debut_views"}
-    distance = np.zeros(int(keep.sum()))
-    for name in ("debut_views", "debut_rank", "imdb_season_rating", "critic_score", "season_number"):
-        values = numbers(pool[name])
-        target = numbers(np.array([row.get(name)], dtype=object))[0]
-        if name in logs:
-            values, target = np.log10(values + 1), math.log10(target + 1) if target >= -1 else math.nan
-        if math.isnan(target):
-            continue
-        spread = float(np.nanstd(values, ddof=1)) if np.count_nonzero(~np.isnan(values)) > 1 else math.nan
-        spread = spread or 1.0  # as pandas' `std() or 1.0`: a zero spread counts as one
-        scaled = (values - target) / spread
-        distance += np.where(np.isnan(scaled), 1.0, scaled) ** 2
-    for name in ("source_material", "language"):
-        if not is_missing(row.get(name)):
-            distance += (pool[name] != row.get(name)).astype(float) * 0.5
+    pool = take(table, keep)
+    estimator = loaded.model.estimator
+    scored = estimator.predict_proba(estimator_input(estimator, feature_columns(pool)))[:, 1]
+    prediction = prediction or predict_rows(loaded, one_row(row), reasons=True)[0]
+    weights = {r["input"]: abs(float(r["contribution"])) for r in prediction.reasons if r["input"] in INPUT_GROUPS}
+    total = sum(weights.values()) or 1.0
+    gaps = {group: _group_gap(pool, row, names) for group, names in INPUT_GROUPS.items()}
+    distance = ((scored - (prediction.probability or 0.0)) / SIMILAR_PROBABILITY_SCALE) ** 2
+    for group, gap in gaps.items():
+        distance += weights.get(group, 0.0) / total * gap**2
     nearest = np.argsort(distance, kind="stable")[:n]
-    return [
-        {
-            "title": r["show_title"],
-            "season": int(r["season_number"]),
-            "debut_week": str(r["debut_week"])[:10],
-            "debut_views": None if is_missing(r["debut_views"]) else float(r["debut_views"]),
-            "outcome": r["outcome"],
-        }
-        for r in records(take(pool, nearest))
-    ]
+    out = []
+    for position, r in zip(nearest, records(take(pool, nearest)), strict=True):
+        differs = max(gaps, key=lambda g: weights.get(g, 0.0) / total * gaps[g][position] ** 2 + gaps[g][position] * 1e-6)
+        out.append(
+            {
+                "title": r["show_title"],
+                "season": int(r["season_number"]),
+                "debut_week": str(r["debut_week"])[:10],
+                "debut_views": None if is_missing(r["debut_views"]) else float(r["debut_views"]),
+                "outcome": r["outcome"],
+                "model_probability": round(float(scored[position]), 4),
+                "differs_most_in": differs,
+                "its_inputs": describe_group(differs, r, loaded.card.reference),
+            }
+        )
+    return out
+
+
+def _group_gap(pool: Table, row: dict[str, object], names: tuple[str, ...]) -> np.ndarray:
+    """Per pool season, how far its inputs of one group are from the row's (standard deviations; a different
+    category counts as one); inputs the row does not give count as no gap."""
+    gap = np.zeros(n_rows(pool))
+    for name in names:
+        value = row.get(name)
+        if is_missing(value) or value == "":
+            continue
+        if name in config.CATEGORICAL_FEATURES:
+            gap += (pool[name] != value).astype(float) ** 2
+            continue
+        values = numbers(pool[name])
+        target = float(value)
+        if name.startswith("debut_views"):
+            values, target = np.log10(values + 1), math.log10(target + 1)
+        spread = float(np.nanstd(values)) or 1.0
+        gap += np.nan_to_num((values - target) / spread, nan=1.0) ** 2
+    return np.sqrt(gap)
+
+
+def similar_reading(probability: float | None, similar: list[dict[str, object]]) -> str:
+    """One sentence that reconciles the look-alikes' outcomes with the probability: a probability is a share
+    of seasons like this one, and where the look-alikes went the other way it says how they differ."""
+    if probability is None or not similar:
+        return ""
+    renewed = sum(1 for s in similar if s["outcome"] == "renewed")
+    low = min(s["model_probability"] for s in similar)
+    high = max(s["model_probability"] for s in similar)
+    text = (
+        f"The model scored these {len(similar)} seasons {percent(low)}-{percent(high)}% (this one {percent(probability)}%); "
+        f"{renewed} of {len(similar)} were renewed."
+    )
+    expected = probability * len(similar)
+    if abs(renewed - expected) < 1:
+        return text + " That is about what the probability says."
+    against = [s for s in similar if (s["outcome"] == "renewed") != (probability >= 0.5)]
+    where = "; ".join(f"{s['title']} differs most in {s['differs_most_in']} ({s['its_inputs']})" for s in against)
+    odds = round(1 / max(min(probability, 1 - probability), 1e-9))
+    minority = "cancelled" if probability >= 0.5 else "renewed"
+    return (
+        text + f" A probability of {percent(probability)}% still leaves about 1 in {odds} such seasons {minority}: "
+        f"these went the other way. {where}."
+    )
 
 
 def explain_row(loaded: LoadedModel, row: dict[str, object], dataset: object) -> Explanation:
@@ -202,7 +262,7 @@ def explain_row(loaded: LoadedModel, row: dict[str, object], dataset: object) ->
         bar = RenewalBar(None, "unknown", "give the format for a renewal bar")
         similar: list[dict[str, object]] = []
     else:
-        bar, similar = renewal_bar(loaded, row), similar_seasons(dataset, row)
+        bar, similar = renewal_bar(loaded, row), similar_seasons(loaded, dataset, row, prediction)
     return Explanation(
         prediction=prediction,
         reference_probability=float(reference.get("probability", float("nan"))),

@@ -57,14 +57,31 @@ def test_shapley_contributions_add_up_to_the_difference_from_the_reference(shipp
     assert abs(step - (p_format - result.reference_probability)) < 1e-3
 
 
-def test_similar_seasons_are_earlier_decided_seasons_of_the_same_format(dataset):
+def test_similar_seasons_are_earlier_decided_seasons_of_the_same_format(shipped_model, dataset):
     row = find_show(dataset, "His & Hers")
-    similar = similar_seasons(dataset, row)
+    similar = similar_seasons(shipped_model, dataset, row)
     assert len(similar) == 3
     assert all(s["debut_week"] < "2026-01-11" for s in similar)
-    assert all(s["outcome"] != "unknown" for s in similar)
+    assert all(s["outcome"] not in ("unknown", *config.DECIDED_BEFORE_DEBUT) for s in similar)
     titles = set(dataset.loc[dataset["format"] == "limited", "show_title"])
     assert all(s["title"] in titles for s in similar)
+
+
+def test_similar_seasons_are_chosen_in_the_model_s_terms(shipped_model, dataset):
+    """Look-alikes are scored close to the show by the model, closer than the same format's typical season."""
+    from renewml.explain import similar_reading
+
+    row = find_show(dataset, "Kaos")
+    prediction = explain_row(shipped_model, row, dataset).prediction
+    similar = similar_seasons(shipped_model, dataset, row, prediction)
+    gaps = [abs(s["model_probability"] - prediction.probability) for s in similar]
+    assert max(gaps) < 0.05
+    reading = similar_reading(prediction.probability, similar)
+    assert f"{sum(s['outcome'] == 'renewed' for s in similar)} of 3 were renewed" in reading
+    # outcomes against the probability are reconciled by naming how those seasons differ
+    against = [dict(s, outcome="cancelled") for s in similar]
+    text = similar_reading(0.9, against)
+    assert "1 in 10 such seasons cancelled" in text and "differs most in" in text
 
 
 def test_explain_cli_json_and_plot(run_cli, tmp_path):

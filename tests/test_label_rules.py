@@ -170,3 +170,21 @@ def test_later_seasons_after_the_last_engagement_report_get_a_cited_premiere_dat
     assert row["days_in_debut_week"] == 5 and row["debut_views_per_day"] > 0
     curated = pd.read_csv(config.CURATION_DIR / "premiere_dates.csv")
     assert curated["note"].str.contains("http").all()
+
+
+def test_franchise_seasons_with_their_own_title_are_linked_or_named_distinct():
+    """Monster: The Ed Gein Story is season 3 of the Monster anthology (cited); every other pair of series whose
+    titles name one franchise is either linked or named distinct with a cite."""
+    from renewml.data.match import franchise_candidates
+
+    table = pd.read_csv(config.DATASET_PATH)
+    monster = table[table["series_id"] == "monster"].set_index("season_number")
+    assert monster.loc[3, "show_title"] == "Monster: The Ed Gein Story"
+    assert monster.loc[3, "outcome"] == "renewed_before_debut" and "2025-07-08" in monster.loc[3, "label_evidence"]
+    distinct = pd.read_csv(config.CURATION_DIR / "distinct_series.csv")
+    assert distinct["note"].str.contains("https://").all()
+    named = set(zip(distinct["series_a"], distinct["series_b"], strict=True))
+    assert set(franchise_candidates(table)) == named
+    # the check finds a franchise season that is not linked
+    unlinked = table.assign(series_id=table["series_id"].where(table["row_id"] != "monster-s3", "monster-the-ed-gein-story"))
+    assert ("monster", "monster-the-ed-gein-story") in franchise_candidates(unlinked)

@@ -60,8 +60,10 @@ def test_notebook_runs(path, tmp_path):
     parameters = dict(PARAMETERS[path.name])
     if path.name == "02_retrain.ipynb":
         parameters["OUTPUT_DIR"] = str(tmp_path / "output")
-    run_notebook(path, parameters, tmp_path)
+    notebook = run_notebook(path, parameters, tmp_path)
     if path.name == "02_retrain.ipynb":
+        last = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
+        assert "ongoing: candidate is" in last and "shipped on ROC AUC" in last  # the paired verdict, last
         assert (tmp_path / "output" / "retrained.npz").is_file() and (tmp_path / "output" / "retrained.joblib").is_file()
         card = json.loads((tmp_path / "output" / "retrained.card.json").read_text())
         assert card["hyperparameters"]["max_iter"] == 60  # the parameters cell reaches the model
@@ -121,3 +123,23 @@ def test_notebooks_define_no_pipeline_code(path):
     source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
     for forbidden in ("HistGradientBoostingClassifier", "ColumnTransformer", "Pipeline(", "CalibratedClassifierCV"):
         assert forbidden not in source
+
+
+@pytest.mark.slow
+def test_the_readme_notebook_command_keeps_the_executed_copy(tmp_path):
+    """The README's headless command, run from a fresh clone, leaves notebook 02 with its outputs under the
+    git-ignored notebooks/output/ (the folder is in git, empty)."""
+    import re
+
+    readme = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^(jupyter execute notebooks/02_retrain\.ipynb .*)$", readme, re.MULTILINE).group(1)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(config.REPO_ROOT), str(clone)], check=True)
+    assert (clone / "notebooks" / "output" / ".gitignore").is_file()
+    jupyter = Path(sys.executable).with_name("jupyter")
+    argv = [str(jupyter), *command.split()[1:], "--kernel_name", KERNEL]
+    subprocess.run(argv, cwd=clone, check=True, capture_output=True, timeout=600)
+    executed = nbformat.read(clone / "notebooks" / "output" / "02_retrain.ipynb", as_version=4)
+    assert "candidate is" in "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True)
+    assert status.stdout == ""

@@ -63,6 +63,13 @@ def evaluate(
     backtest: Annotated[
         bool, typer.Option("--backtest/--no-backtest", help="Also run the rolling-origin backtest.")
     ] = True,
+    versus: Annotated[
+        Path | None,
+        typer.Option(
+            help="Instead: compare the model (--model, else the shipped one) with this saved model, paired, on the "
+            "pooled-backtest probabilities both carry."
+        ),
+    ] = None,
 ) -> None:
     """Forward hold-out and rolling backtest of the model against baselines, overall and per slice.
 
@@ -72,6 +79,15 @@ def evaluate(
     from renewml.evaluate import evaluate_all
 
     frame = load_dataset(data)
+    if versus is not None:
+        from renewml.evaluate import compare_models
+        from renewml.model import load_default_model, load_model
+
+        ours = load_model(model) if model else load_default_model()
+        names = (versus.stem, (model or config.MODEL_PATH).stem)
+        compared = compare_models(load_model(versus).model, ours.model, frame, bootstrap, names)
+        print(json.dumps(compared, indent=2, default=float) if as_json else "\n".join(compared["verdicts"]))
+        return
     if report is not None:
         from renewml.report import write_report
 

@@ -270,10 +270,14 @@ def explain(
         print(p.training_text()[0].upper() + p.training_text()[1:] + ".")
     print(f"Renewal bar: {result.bar.text}")
     if result.similar:
-        print("Most similar earlier seasons:")
+        print("Most similar earlier seasons in the model's terms (scored alike, weighted by what moves this show):")
         for s in result.similar:
             views = "" if s["debut_views"] is None else f", {s['debut_views'] / 1e6:.1f}M debut views"
-            print(f"  {s['title']} season {s['season']} ({s['debut_week']}{views}): {s['outcome'].replace('_', ' ')}")
+            print(
+                f"  {s['title']} season {s['season']} ({s['debut_week']}{views}): model "
+                f"{percent(s['model_probability'])}%, {s['outcome'].replace('_', ' ')}"
+            )
+        print(result.similar_text)
     if p.actual:
         changed = " (without the what-if changes)" if p.overrides else ""
         print(f"Actual outcome in the data{changed}: {p.actual.replace('_', ' ')}")

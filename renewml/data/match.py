@@ -191,3 +191,19 @@ def docuseries_subjects(wiki_rows: pd.DataFrame | None) -> list[str]:
             found.append(text.removeprefix("docuseries: "))
     return found
 
+
+
+def franchise_candidates(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs of series in the table whose titles name the same franchise ("Monster" and "Monster: The Ed Gein
+    Story"): a season Netflix titles on its own may be the next season of an anthology, and then its debut is
+    the renewal evidence for the season before. Each pair must be linked (one series) in
+    `curation/season_overrides.csv` or named distinct in `curation/distinct_series.csv`; a test holds it."""
+    heads = table.groupby("series_id")["show_title"].agg(lambda t: {normalize_title(str(v).split(":")[0]) for v in t})
+    names = {series_id: {series_id.replace("-", "")} | heads[series_id] for series_id in heads.index}
+    pairs = set()
+    ids = sorted(names)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            if heads[a] & names[b] or heads[b] & names[a]:
+                pairs.add((a, b))
+    return sorted(pairs)

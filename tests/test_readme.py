@@ -125,7 +125,9 @@ def test_quickstart_is_two_commands():
 
 def test_the_headless_notebook_command_comes_with_the_install():
     """`jupyter execute` is nbclient's, a dev dependency; the notebook runs themselves are in test_notebooks."""
-    assert "jupyter execute notebooks/02_retrain.ipynb" in bash_blocks(README.read_text(encoding="utf-8"))
+    assert "jupyter execute notebooks/02_retrain.ipynb --output output/{notebook_name}" in bash_blocks(
+        README.read_text(encoding="utf-8")
+    )
     bin_dir = Path(sys.executable).parent
     assert (bin_dir / "jupyter-execute").exists() or (bin_dir / "jupyter-execute.exe").exists()
 

@@ -222,5 +222,41 @@ def update_readme(readme: Path = config.REPO_ROOT / "README.md", card_path: Path
     import json
 
     card_path = card_path or config.MODEL_PATH.with_suffix(".card.json")
+    from renewml.data import load_dataset
+    from renewml.model import load_model
+
     card = json.loads(Path(card_path).read_text(encoding="utf-8"))
-    return update_file(readme, {"evaluation": evaluation_summary(card)})
+    loaded = load_model(Path(card_path).with_name(Path(card_path).name.replace(".card.json", ".npz")))
+    shift = leave_out_shift(loaded, load_dataset(config.DATASET_PATH))
+    return update_file(readme, {"evaluation": evaluation_summary(card), "leave-out": leave_out_text(shift)})
+
+
+def leave_out_shift(loaded: object, frame: pd.DataFrame) -> dict[str, float]:
+    """How much leaving out every input but format, source material and debut views moves the probability of
+    the decided ongoing seasons: a missing input must be unknown, not a signal, so the mean must stay near 0."""
+    import numpy as np
+
+    from renewml.predict import predict_rows
+
+    kept = ("show_title", "format", "source_material", "debut_views")
+    rows = frame[(frame["format"] == "ongoing") & frame[config.LABEL].notna() & frame["debut_views"].notna()]
+    full = np.array([p.probability for p in predict_rows(loaded, rows, reasons=False)])
+    partial = np.array([p.probability for p in predict_rows(loaded, rows[list(kept)].reset_index(drop=True), reasons=False)])
+    shift = partial - full
+    return {
+        "rows": int(len(rows)),
+        "mean": float(shift.mean()),
+        "median": float(np.median(shift)),
+        "q1": float(np.percentile(shift, 25)),
+        "q3": float(np.percentile(shift, 75)),
+    }
+
+
+def leave_out_text(shift: Mapping[str, float]) -> str:
+    """The README's sentence on what leaving inputs out does, from `leave_out_shift`."""
+    return (
+        f"Scored with all their inputs and with only format, source material and debut views, the "
+        f"{shift['rows']} decided ongoing seasons move by {shift['mean']:+.3f} on average (median "
+        f"{shift['median']:+.3f}, quartiles {shift['q1']:+.3f} and {shift['q3']:+.3f}): single shows move, the "
+        f"average does not."
+    )

@@ -60,3 +60,12 @@ def test_readme_evaluation_figures_come_from_the_shipped_card() -> None:
     assert docs.render_blocks(text, {"evaluation": docs.evaluation_summary(card)}) == text, (
         "README.md is stale: run python -c 'from renewml.docs import update_readme; update_readme()'"
     )
+
+
+def test_readme_leave_out_figure_comes_from_the_shipped_model(shipped_model) -> None:
+    from renewml.data import load_dataset
+
+    text = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    shift = docs.leave_out_shift(shipped_model, load_dataset(config.DATASET_PATH))
+    assert abs(shift["mean"]) <= 0.02  # a missing input is unknown, not a signal
+    assert docs.render_blocks(text, {"leave-out": docs.leave_out_text(shift)}) == text

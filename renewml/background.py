@@ -4,15 +4,15 @@ One mechanism serves two purposes:
 
 - **Inputs not given are unknown, not a signal.** A row with inputs left out is scored as the average
   of the model over the background seasons of the same format for those inputs, E_b[f(x_given, b_missing)].
-  When debut views are given, only the background seasons nearest in debut views are averaged over,
-  because rank, views per day and staying power move with views: averaging them over all seasons would
-  give a 500K-view debut the rank and Top 10 weeks of a typical hit.
+  The sample never depends on the values of the inputs given (a sample chosen near the typed debut views
+  changed under the input and made the answer jump and fall as views rose), so a typed input moves the
+  answer only through the model: monotone where the model is constrained.
 - **Reasons.** Group Shapley values use the same averages as the value of a coalition, so they add up
   to the row's probability minus the average over the background seasons of its format: "the average
   decided ongoing season".
 
-Rows of the dataset are scored as they are (a missing review score there means the season had none,
-exactly as in training); only inputs a user did not give are averaged over.
+Rows of the dataset are scored as they are (a blank there is imputed exactly as in training); only inputs
+a user did not give are averaged over.
 
 The functions here work on plain tables (`renewml.table`): a DataFrame is converted once, where it
 enters (`predict_rows`, `explain_row`, ...), and the model's background by `RenewalModel.background_table`.

@@ -17,8 +17,8 @@ CARD_STATEMENTS: dict[str, object] = {
         "towards shows whose fate was news.",
         "Predictions for seasons the model trained on are in-sample; predict and explain say so and show "
         "the pooled-backtest (out-of-sample) probability where one exists.",
-        "Inputs a user leaves out are averaged over decided training seasons of the same format "
-        "(nearest in debut views when those are given): the answer is an average over shows like it, "
+        "Inputs a user leaves out are averaged over decided training seasons of the same format: the "
+        "answer is an average over shows like it, "
         "not knowledge of this show.",
     ],
     "leakage_decisions": [
@@ -49,11 +49,12 @@ CARD_STATEMENTS: dict[str, object] = {
     ),
     "model_choice": (
         "Chosen on the pooled rolling-origin backtest; a model is 'ahead of' a baseline only when the 95% "
-        "paired bootstrap interval of the difference excludes zero, otherwise 'within noise of' it. "
-        "Candidate inputs for ongoing shows (previous season's views and trend, viewing shape, original "
-        "language, content rating, episode length, the creators' record) were each within noise of the "
-        "shipped inputs on ongoing ROC AUC and Brier, so the simpler model stays; they are in the table "
-        "and can be chosen with features= (reports/ongoing_signal/results.md)."
+        "paired bootstrap interval of the difference excludes zero, otherwise 'within noise of' it. Without "
+        "review inputs the gradient-boosted trees are within noise of the logistic regression and of the "
+        "content-only forest on ongoing seasons (the tables below; the logistic regression scores higher, "
+        "within noise); coarse bins (16) were the best of the tree settings tried. Candidate inputs for "
+        "ongoing shows stay in the table; notebook 02 and `renewml evaluate --versus` compare a model that "
+        "uses them with this one, paired, on the same backtest."
     ),
 }
 
@@ -154,8 +155,9 @@ def render_card_markdown(card: object) -> str:
             f"- Background: {background.get('rows')} decided training seasons "
             f"({', '.join(f'{k} {v}' for k, v in background.get('per_format', {}).items())}), sampled with "
             f"random_state {background.get('sampled_with_random_state')}; unknown inputs are averaged over the "
-            f"{background.get('neighbours_when_views_given')} of the same format nearest in debut views when "
-            f"those are given; sha256 `{background.get('sha256')}`.",
+            f"seasons of the same format (of the same Top 10 list when the language is given and the sample has "
+            f"at least {background.get('min_same_list')} of them), whatever the other inputs; "
+            f"sha256 `{background.get('sha256')}`.",
             f"- Out-of-sample probabilities from the pooled backtest: {oos.get('rows')} seasons; "
             f"sha256 `{oos.get('sha256')}`.",
             "",

@@ -3,6 +3,8 @@ tables rendered as Markdown for people (the JSON card is the one the code trusts
 
 from __future__ import annotations
 
+from renewml import config
+
 CARD_STATEMENTS: dict[str, object] = {
     "intended_use": (
         "A calibrated probability, with reasons, that a Netflix TV season that debuted in the global weekly "
@@ -172,6 +174,10 @@ def render_card_markdown(card: object) -> str:
         "## Hyperparameters",
         "",
         ", ".join(f"{k}={v}" for k, v in card.hyperparameters.items()),
+        "",
+        "Every probability (backtest, hold-out, CLI) is the mean over debut views scaled by 10**offset for "
+        f"offsets {', '.join(f'{o:+.2f}' for o in config.VIEWS_SMOOTHING_LOG10)} (renewml.smoothing): one tree "
+        "edge moves the answer in small steps instead of one cliff.",
         "",
     ]
     evaluation = card.evaluation or {}

@@ -26,6 +26,7 @@ from renewml import config
 from renewml.data import decided, load_dataset
 from renewml.features import _log_views, feature_frame, make_preprocessor
 from renewml.model import ModelCard, fit_estimator, fit_model, make_card, predict_proba
+from renewml.smoothing import smoothed
 from renewml.threads import limited_threads
 
 # The ongoing slice comes first: limited series are almost never renewed, so "all" flatters any model.
@@ -171,7 +172,8 @@ def gbm_scorer(
         estimator = fit_estimator(
             train, calibrate=calibrate, monotone=monotone, hyperparameters=hyperparameters, features=features
         )
-        return estimator.predict_proba(feature_frame(test))[:, 1]
+        # scored as the shipped model is: averaged over nearby debut views (renewml.smoothing)
+        return smoothed(estimator).predict_proba(feature_frame(test))[:, 1]
 
     return score
 

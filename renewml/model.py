@@ -31,6 +31,7 @@ from renewml.data import decided
 from renewml.errors import ModelError
 from renewml.inputs import ALL_CATEGORICAL, feature_frame
 from renewml.io import atomic_write, atomic_write_text, display_path, sha256_file
+from renewml.smoothing import smoothed, unsmoothed
 from renewml.threads import limited_threads
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class RenewalModel:
         out_of_sample: dict[str, float] | None = None,
         training_rows: list[str] | None = None,
     ):
-        self.estimator = estimator
+        self.estimator = smoothed(estimator)  # every score averages over nearby debut views
         self.background = background
         self.out_of_sample = dict(out_of_sample or {})
         self.training_rows = list(training_rows or [])
@@ -387,7 +388,7 @@ def save_model(model: object, card: ModelCard, path: Path, force: bool = False) 
 
     portable, pickled = portable_path(path), joblib_path(path)
     check_can_write(portable, force)
-    export_estimator(model.estimator)  # refuses an estimator the portable format cannot carry, before writing
+    export_estimator(unsmoothed(model.estimator))  # refuses an estimator the portable format cannot carry, before writing
     for source in (portable, pickled, card_path(portable)):
         if source.exists():
             atomic_write(backup_path(source), lambda tmp, source=source: shutil.copy2(source, tmp))
@@ -413,7 +414,7 @@ def write_model_file(model: RenewalModel, path: Path) -> None:
     from renewml.export import export_estimator
     from renewml.portable import table_to_json, write_portable
 
-    structure, arrays = export_estimator(model.estimator)
+    structure, arrays = export_estimator(unsmoothed(model.estimator))
     structure.update(
         background=table_to_json(model.background),
         out_of_sample={str(k): float(v) for k, v in model.out_of_sample.items()},

@@ -109,9 +109,4 @@ def build_and_write(raw_dir: Path, out: Path, dropped_out: Path | None = None) -
     dropped_path = dropped_out or out.with_name("dropped_seasons.csv")
     atomic_write(dropped_path, lambda tmp: result.dropped.to_csv(tmp, index=False, lineterminator="\n"))
     validate_dataset(out)
-    if Path(out).resolve() == config.DATASET_PATH.resolve():
-        # The shipped table's datasheet quotes its counts: regenerate them with it, never by hand.
-        from renewml.docs import update_datasheet
-
-        update_datasheet(out, dropped_path=dropped_path)
     return result.table, result.dropped

@@ -88,7 +88,7 @@ def print_batch(predictions: list, summary: object, as_json: bool, verbose: bool
             row += [(p.actual or "").replace("_", " ")] if actual else []
             rows.append([*row, batch_note(p)])
         from_text = f" (from the average decided season, {start:.0%})" if start is not None else ""
-        headers = ["show", "season", "renewal probability", "band"]
+        headers = ["show", "season", "probability", "band"]
         headers += [f"top reasons{from_text}"] if reasons else []
         headers += ["actual outcome"] if actual else []
         print(box_table([*headers, "note"], rows, _width()))

@@ -229,8 +229,6 @@ def _near(name: str, key: str) -> bool:
     ) >= 0.8
 
 
-
-
 def batch_template(dataset: object) -> str:
     """A CSV header of every accepted input column and one example row (a real season, retitled)."""
     example = find_show(dataset, config.TEMPLATE_EXAMPLE_SHOW)

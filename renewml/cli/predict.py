@@ -139,7 +139,8 @@ def predict(
         typer.Option(
             "--input",
             help="CSV of shows to score, one row per show season. The columns are the dataset's input columns, "
-            "documented in data/README.md; --template prints them with an example row. A row whose show_title "
+            "documented in data/README.md; --template prints them with an example row; common names (title, "
+            "views, rank, metascore) are read as them, said in one line. A row whose show_title "
             "(and season_number) is in the data is looked up there, its given cells overriding.",
         ),
     ] = None,

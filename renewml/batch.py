@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,10 @@ from renewml.data.schema import (
     PREDICT_REQUIRED,
     Problem,
     _summarise,
+    blank_cells,
     check_columns,
+    fold_header,
+    read_as_inputs,
     read_csv_chunks,
     read_csv_columns,
 )
@@ -30,7 +33,17 @@ from renewml.errors import InputError
 from renewml.io import atomic_write
 from renewml.lookup import TitleIndex, look_up_shows
 from renewml.model import LoadedModel
-from renewml.predict import BANDS, INPUT_COLUMNS, KINDS, TOO_EARLY, Prediction, find_show, predict_rows, with_derived
+from renewml.predict import (
+    BANDS,
+    DECIDED_BEFORE,
+    INPUT_COLUMNS,
+    KINDS,
+    TOO_EARLY,
+    Prediction,
+    find_show,
+    predict_rows,
+    with_derived,
+)
 from renewml.table import (
     Table,
     append_csv,
@@ -59,6 +72,17 @@ class Batch:
     ignored_columns: list[str]
     rows_before: int = 0  # data rows of the file before these (a chunk of a large file)
     rows_in_file: int | None = None  # data rows of the whole file once known (at its last chunk), else None
+    aliases: dict[str, str] = field(default_factory=dict)  # header -> the input it was read as
+
+    def aliases_line(self) -> str:
+        """One line saying which headers were read as which inputs ("'views' as debut_views, ...")."""
+        if not self.aliases:
+            return ""
+        named = [
+            f"'{header}' as {name}" + (" (accepted, not used by the model)" if name in config.UNUSED_INPUTS else "")
+            for header, name in self.aliases.items()
+        ]
+        return f"{self.path}: read column(s) {', '.join(named)}"
 
     @property
     def bad_rows(self) -> list[int]:
@@ -140,11 +164,18 @@ def _batch(
     rows_in_file: int | None = None,
 ) -> Batch:
     """Check the cells of `raw` (rows `rows_before` + 1... of the file's data) and look up the named shows;
-    `seen` holds the show seasons of earlier chunks and gets this chunk's."""
-    frame, problems = check_columns(raw, PREDICT_COLUMNS, PREDICT_REQUIRED, n_rows(raw))
+    `seen` holds the show seasons of earlier chunks and gets this chunk's. Headers that stand for an input
+    (`read_as_inputs`) are read as it; a problem names the header the file has."""
+    aliases = read_as_inputs(path, names, INPUT_COLUMNS)
+    cells = {aliases.get(name, name): values for name, values in raw.items()}
+    header = {aliases.get(name, name): name for name in names}
+    ignored = [c for c in names if c not in INPUT_COLUMNS and c not in aliases]
+    if rows_before == 0:
+        _refuse_near_misses(path, cells, ignored, whole_file=rows_in_file is not None)
+    frame, problems = check_columns(cells, PREDICT_COLUMNS, PREDICT_REQUIRED, n_rows(raw))
     problems = [replace(p, row=p.row + rows_before) if p.row is not None else p for p in problems]
-    keys = [c for c in ("show_title", "season_number") if c in raw]
-    key_cells = [raw[c].tolist() for c in keys] if "show_title" in keys else []
+    keys = [c for c in ("show_title", "season_number") if c in cells]
+    key_cells = [cells[c].tolist() for c in keys] if "show_title" in keys else []
     if key_cells:  # a row per show season: name every repeat, within and across chunks
         pairs = set(zip(*key_cells, strict=True))
         if len(pairs) < n_rows(raw) or not seen.isdisjoint(pairs):
@@ -159,12 +190,43 @@ def _batch(
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     if any(p.row is None for p in problems):
         p = problems[0]
-        raise InputError.at(path, 1, p.column, p.message)
+        hint = " (the show titles; a column 'title' is read as show_title too)" if p.column == "show_title" else ""
+        raise InputError.at(path, 1, p.column, p.message + hint)
+    problems = [replace(p, column=header.get(str(p.column), p.column)) for p in problems]
     frame = {c: values for c, values in frame.items() if c in INPUT_COLUMNS}
     if dataset is not None:
         frame = look_up_shows(frame, dataset if isinstance(dataset, TitleIndex) else TitleIndex.of(dataset))
-    ignored = [c for c in names if c not in INPUT_COLUMNS]
-    return Batch(str(path), with_derived(frame), raw, problems, ignored, rows_before, rows_in_file)
+    return Batch(str(path), with_derived(frame), raw, problems, ignored, rows_before, rows_in_file, aliases)
+
+
+def _refuse_near_misses(path: object, cells: Table, ignored: list[str], whole_file: bool) -> None:
+    """Refuse a file whose key input is in no row while a column that is not an input is named close to it
+    ('debut_view'): scored, every new row would be too early to tell because of a column's name.
+
+    A key input counts as given when its column is there and, when the whole file is at hand, has a cell
+    in some row. Dataset columns that are not inputs (debut_hours) are other quantities, not near misses.
+    """
+    dataset_columns = {c.name for c in DATASET_COLUMNS}
+    candidates = [name for name in ignored if name not in dataset_columns]
+    for key in config.KEY_FEATURES:
+        if key in cells and not (whole_file and blank_cells(cells[key]).all()):
+            continue
+        near = [name for name in candidates if _near(fold_header(name), key)]
+        if near:
+            raise InputError.at(
+                path, 1, near[0],
+                f"no row gives {key}, a key input (without it every new show is too early to tell), and this "
+                f"column is not an input; expected '{key}': rename the column",
+            )
+
+
+def _near(name: str, key: str) -> bool:
+    """A near miss of an input's name: the same first letter and at least 80% alike (debut_view, fromat)."""
+    squeezed = name.replace("_", "")
+    return bool(name) and name[0] == key[0] and max(
+        difflib.SequenceMatcher(None, name, key).ratio(),
+        difflib.SequenceMatcher(None, squeezed, key.replace("_", "")).ratio(),
+    ) >= 0.8
 
 
 def batch_template(dataset: object) -> str:
@@ -192,7 +254,21 @@ def validate_batch(path: object) -> Batch:
     return batch
 
 
-PREDICTION_COLUMNS = ("show_title", "season_number", "probability", "band", "top_reasons", "note")
+# The columns of a batch's predictions (--output): the detail of each row in its own column, so that the
+# output needs no line per row. reasons_from: the probability the top reasons start from (the average
+# decided season); actual_outcome: the outcome in the data of a looked-up season; not_given: the inputs
+# averaged over (for a row too early to tell, format or debut_views among them).
+PREDICTION_COLUMNS = (
+    "show_title",
+    "season_number",
+    "probability",
+    "band",
+    "top_reasons",
+    "reasons_from",
+    "actual_outcome",
+    "not_given",
+    "note",
+)
 
 
 def predict_table(loaded: LoadedModel, frame: object) -> Table:
@@ -210,20 +286,37 @@ def predict_table(loaded: LoadedModel, frame: object) -> Table:
     key_missing = np.zeros(rows, dtype=bool)
     for name in config.KEY_FEATURES:
         key_missing |= blank(table[name]) if name in table else True
+    outcomes = _texts(column(table, "outcome", rows))
+    settled = np.isin(outcomes, list(config.DECIDED_BEFORE_DEBUT))
+    if settled.any():  # a what-if on a season decided before its debut is a new row: it is scored
+        overrides = column(table, "_overrides", rows)
+        settled[settled] = [not value for value in overrides[settled].tolist()]
     shown = np.round(probabilities * 100)  # half to even, as `percent` rounds
     bands = np.select([shown >= threshold for threshold, _ in BANDS], [name for _, name in BANDS], default=BANDS[-1][1])
     bands = np.where(key_missing, TOO_EARLY, bands).astype(object)
+    bands[settled] = DECIDED_BEFORE
     rounded = np.round(probabilities, 4)
-    rounded[key_missing] = np.nan
-    notes = column(table, "_note", rows)
+    rounded[key_missing | settled] = np.nan
     return {
         "show_title": _texts(table["show_title"]),
         "season_number": numbers(column(table, "season_number", rows)),
         "probability": rounded,
         "band": bands,
         "top_reasons": np.full(rows, "", dtype=object),
-        "note": _texts(notes),
+        "reasons_from": np.full(rows, np.nan),
+        "actual_outcome": outcomes,
+        "not_given": _not_given(unknown),
+        "note": _texts(column(table, "_note", rows)),
     }
+
+
+def _not_given(unknown: np.ndarray) -> np.ndarray:
+    """Per row, the names of the inputs not given ("format; debut_views"), one join per distinct pattern."""
+    if not len(unknown):
+        return np.empty(0, dtype=object)
+    patterns, inverse = np.unique(unknown, axis=0, return_inverse=True)
+    names = np.array(["; ".join(np.array(config.FEATURES)[pattern]) for pattern in patterns], dtype=object)
+    return names[inverse.reshape(-1)]
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
@@ -241,72 +334,162 @@ def prediction_table(predictions: list[Prediction], reasons_shown: int = 3) -> T
         "probability": np.array([np.nan if p.probability is None else round(p.probability, 4) for p in predictions]),
         "band": np.array([p.band for p in predictions], dtype=object),
         "top_reasons": np.array([p.reasons_text(reasons_shown) for p in predictions], dtype=object),
+        "reasons_from": np.array([reasons_from(p) for p in predictions], dtype=float),
+        "actual_outcome": np.array([p.actual or "" for p in predictions], dtype=object),
+        "not_given": np.array(["; ".join(a["input"] for a in p.assumed) for p in predictions], dtype=object),
         "note": np.array([p.note for p in predictions], dtype=object),
     }
+
+
+def reasons_from(p: Prediction) -> float:
+    """The probability a row's reasons start from (the average decided season); NaN without reasons."""
+    return float(p.reference["probability"]) if p.reference and p.reasons else np.nan
+
+
+@dataclass
+class BatchSummary:
+    """What a batch's rows add up to, said in at most three lines outside the table (rows looked up, rows
+    too early, rows with inputs assumed), and one more when the reasons were left out of a large batch;
+    the detail of each row is in its own columns, or under `--verbose`."""
+
+    rows: int = 0
+    looked_up: int = 0
+    decided_before: int = 0
+    too_early: int = 0
+    assumed: int = 0
+    reasons_left_out: bool = False
+
+    def add(self, table: Table) -> None:
+        """Count the rows of a prediction table (`PREDICTION_COLUMNS`)."""
+        bands = table["band"]
+        early, settled = bands == TOO_EARLY, bands == DECIDED_BEFORE
+        self.rows += n_rows(table)
+        self.looked_up += sum(note.startswith("looked up") for note in table["note"].tolist() if note)
+        self.decided_before += int(settled.sum())
+        self.too_early += int(early.sum())
+        self.assumed += int(((table["not_given"] != "") & ~early & ~settled).sum())
+
+    def lines(self, verbose_hint: bool = False) -> list[str]:
+        """The summary lines; with `verbose_hint`, the last says that `--verbose` gives each row's detail."""
+        lines = []
+        if self.looked_up:
+            settled = f" ({self.decided_before} decided before their debut: no probability)" if self.decided_before else ""
+            lines.append(
+                f"{self.looked_up} of {self.rows} row(s) name a season in the data and were looked up there{settled}; "
+                "the actual outcome says how each ended"
+            )
+        if self.too_early:
+            lines.append(
+                f"{self.too_early} row(s) too early to tell without the format or the debut views: the renewal rate "
+                "of decided seasons is quoted instead of a probability"
+            )
+        if self.assumed:
+            lines.append(
+                f"{self.assumed} row(s) scored with inputs not given, averaged over the decided seasons of their format"
+            )
+        if lines and verbose_hint:
+            lines[-1] += "; --verbose prints each row's detail"
+        if self.reasons_left_out:
+            lines.append(
+                f"top reasons left out: {self.rows} rows is more than {config.BATCH_REASONS_MAX_ROWS}; "
+                "--reasons gives every row's (slower), `renewml explain TITLE` one show's"
+            )
+        return lines
 
 
 Warn = Callable[[str], None]  # where a line for the user goes (the CLI prints it to stderr)
 
 
 def batch_predictions(
-    loaded: LoadedModel, path: Path, dataset: object, skip_invalid: bool, warn: Warn
-) -> list[Prediction]:
-    """A batch file's predictions, with reasons while it has at most `config.BATCH_REASONS_MAX_ROWS` rows.
+    loaded: LoadedModel, path: Path, dataset: object, skip_invalid: bool, warn: Warn, reasons: bool = False
+) -> tuple[list[Prediction], BatchSummary]:
+    """A batch file's predictions and their summary, with reasons while it has at most
+    `config.BATCH_REASONS_MAX_ROWS` rows (or with `reasons`, every row's).
 
     Bad rows raise one error, or with `skip_invalid` go to FILE.rejects.csv and are left out.
     """
     batch = read_batch(path, dataset)
-    if batch.ignored_columns:
-        warn(batch.ignored_warning())
+    say_columns(batch, warn)
     if batch.problems and not skip_invalid:
         raise bad_rows_error(path, batch.problems)
     frame = batch.frame
     if batch.problems:
         write_rejects(path, [batch.rejects()], warn)
         frame = batch.valid_rows()
-    say_looked_up(looked_up(frame), warn)
-    return predict_rows(loaded, frame, reasons=n_rows(frame) <= config.BATCH_REASONS_MAX_ROWS)
+    with_reasons = reasons or n_rows(frame) <= config.BATCH_REASONS_MAX_ROWS
+    predictions = with_reasons_rows(loaded, frame) if with_reasons else predict_rows(loaded, frame, reasons=False)
+    summary = BatchSummary(reasons_left_out=not with_reasons)
+    summary.add(prediction_table(predictions))
+    return predictions, summary
 
 
 def write_predictions(
-    loaded: LoadedModel, path: Path, dataset: object, output: Path, skip_invalid: bool, warn: Warn
+    loaded: LoadedModel,
+    path: Path,
+    dataset: object,
+    output: Path,
+    skip_invalid: bool,
+    warn: Warn,
+    reasons: bool = False,
 ) -> int:
     """Score a batch file into `output` (`PREDICTION_COLUMNS`) a chunk of rows at a time, so that memory
-    stays bounded; returns the number of predictions written.
+    stays bounded; returns the number of predictions written, after warning the summary's lines.
 
     The output is written atomically: after a bad row without `skip_invalid`, the remaining chunks
     are only checked (the error counts every bad row) and nothing is written. A file of at most
-    `config.BATCH_REASONS_MAX_ROWS` rows gets the top reasons of each row.
+    `config.BATCH_REASONS_MAX_ROWS` rows (any file, with `reasons`) gets the top reasons of each row.
     """
     problems: list[Problem] = []
     rejects: list[Table] = []
-    counts = {"written": 0, "looked_up": 0}
+    summary = BatchSummary()
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8") as handle:
             handle.write(",".join(PREDICTION_COLUMNS) + "\n")
             for number, batch in enumerate(read_batches(path, dataset)):
-                if number == 0 and batch.ignored_columns:
-                    warn(batch.ignored_warning())
+                if number == 0:
+                    say_columns(batch, warn)
                 if batch.problems:
                     problems.extend(batch.problems)
                     rejects.append(batch.rejects())
                 if problems and not skip_invalid:
                     continue  # the rest is only checked, for the error's count of bad rows
                 frame = batch.valid_rows() if batch.problems else batch.frame
-                counts["looked_up"] += looked_up(frame)
                 small = batch.rows_in_file is not None and batch.rows_in_file <= config.BATCH_REASONS_MAX_ROWS
-                table = prediction_table(predict_rows(loaded, frame, reasons=True)) if small else predict_table(loaded, frame)
+                if reasons or small:
+                    table = prediction_table(with_reasons_rows(loaded, frame))
+                else:
+                    table = predict_table(loaded, frame)
+                    summary.reasons_left_out = True
                 append_csv(table, handle, whole_numbers=("season_number",))
-                counts["written"] += n_rows(table)
+                summary.add(table)
         if problems and not skip_invalid:
             raise bad_rows_error(path, problems)
 
     atomic_write(output, write)
     if rejects:
         write_rejects(path, rejects, warn)
-    say_looked_up(counts["looked_up"], warn)
-    return counts["written"]
+    for line in summary.lines():
+        warn(line)
+    return summary.rows
+
+
+def with_reasons_rows(loaded: LoadedModel, frame: Table) -> list[Prediction]:
+    """`predict_rows` with reasons, `config.BATCH_REASONS_MAX_ROWS` rows at a time: the Shapley values of a
+    row hold arrays over every coalition and background season, so memory grows with the rows scored at
+    once (1,000 rows at once: 1.4 GB)."""
+    step = config.BATCH_REASONS_MAX_ROWS
+    rows = n_rows(frame)
+    return [
+        p for start in range(0, rows, step) for p in predict_rows(loaded, take(frame, np.arange(start, min(start + step, rows))))
+    ]
+
+
+def say_columns(batch: Batch, warn: Warn) -> None:
+    """The file's columns read under another name, and those ignored, one line each."""
+    for line in (batch.aliases_line(), batch.ignored_warning()):
+        if line:
+            warn(line)
 
 
 def bad_rows_error(path: Path, problems: list[Problem]) -> InputError:
@@ -327,13 +510,3 @@ def write_rejects(path: Path, tables: list[Table], warn: Warn) -> None:
     table = from_records(lines)
     atomic_write(rejects, lambda tmp: write_csv(table, tmp, whole_numbers=("row",)))
     warn(f"skipped {len(lines)} invalid row(s); they and the reasons are in {rejects}")
-
-
-def looked_up(frame: Table) -> int:
-    """How many rows named a season in the data and were looked up there."""
-    return sum(isinstance(note, str) and note.startswith("looked up") for note in frame.get("_note", []) if note)
-
-
-def say_looked_up(count: int, warn: Warn) -> None:
-    if count:
-        warn(f"{count} row(s) name a show in the data and were looked up there (see the note column)")

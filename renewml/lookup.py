@@ -44,7 +44,7 @@ def look_up_shows(frame: Table, index: TitleIndex) -> Table:
     keys = [normalize_title("" if is_missing(title) else title) for title in titles]
     named = [i for i, key in enumerate(keys) if key in by_key and not is_missing(titles[i])]
     frame = dict(frame)
-    for name in (*LOOKUP_COLUMNS, "season_number", "row_id", "outcome", "_note", "_overrides"):
+    for name in (*LOOKUP_COLUMNS, "season_number", "row_id", "outcome", "label_evidence", "_note", "_overrides"):
         if name not in frame:
             frame[name] = column(frame, name, rows)
         elif frame[name].dtype.kind != "f" and frame[name].dtype.kind != "O":
@@ -76,6 +76,7 @@ def look_up_shows(frame: Table, index: TitleIndex) -> Table:
         _set(frame, "season_number", index, found_seasons[found])
         _set(frame, "row_id", index, dataset["row_id"][found])  # a season of the data: its blanks are the data's
         _set(frame, "outcome", index, dataset["outcome"][found])
+        _set(frame, "label_evidence", index, dataset["label_evidence"][found])  # a season decided before its debut cites it
         frame["_overrides"][index] = {c: plain_value(frame[c][index]) for c in given}
         frame["_note"][index] = f"looked up as {name} season {int(found_seasons[found])} in the data" + (
             f"; given columns override: {', '.join(given)}" if given else ""

@@ -87,14 +87,14 @@ def test_batch_skip_invalid_writes_rejects(tmp_path, run_cli):
 
 def test_batch_warns_about_columns_that_are_not_inputs(tmp_path, run_cli):
     source = tmp_path / "shows.csv"
-    source.write_text("show_title,format,debut_view,colour\nA,ongoing,19.9M,red\n")
+    source.write_text("show_title,format,debut_views,debut_rnk,colour\nA,ongoing,19.9M,3,red\n")
     code, out, err = run_cli("predict", "--input", str(source), "--json")
     assert code == 0, err
     [warning] = [line for line in err.splitlines() if "warning" in line]
     assert f"{source}" in warning
-    assert "'debut_view' (did you mean 'debut_views'?)" in warning and "'colour'" in warning
+    assert "'debut_rnk' (did you mean 'debut_rank'?)" in warning and "'colour'" in warning
     assert "data/README.md" in warning
-    assert "debut_views" in json.loads(out)[0]["missing_inputs"]
+    assert "debut_rank" in json.loads(out)[0]["missing_inputs"]
 
 
 def test_batch_rows_of_shows_in_the_data_are_looked_up(tmp_path, run_cli):
@@ -333,6 +333,8 @@ USAGE_ERRORS = {
     "template and a title": (["predict", "--template", "--title", "X"], "exactly one of"),
     "input flags with a batch file": (["predict", "--input", "shows.csv", "--debut-views", "5M"], "--debut-views"),
     "output without a batch file": (["predict", "His & Hers", "--output", "x.csv"], "--output goes with --input"),
+    "verbose without a batch file": (["predict", "His & Hers", "--verbose"], "--verbose goes with --input"),
+    "reasons without a batch file": (["predict", "His & Hers", "--reasons"], "--reasons goes with --input"),
     "explain with no input form": (["explain"], "exactly one of"),
     "explain with two input forms": (["explain", "His & Hers", "--title", "X"], "exactly one of"),
 }

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from renewml import config
-from renewml.cli.render import DATASET_DEFAULT, MODEL_DEFAULT, err, print_predictions, warn
+from renewml.cli.render import DATASET_DEFAULT, MODEL_DEFAULT, err, print_batch, print_predictions, warn
 from renewml.errors import InputError, UsageError
 
 app = typer.Typer()
@@ -139,7 +139,8 @@ def predict(
         typer.Option(
             "--input",
             help="CSV of shows to score, one row per show season. The columns are the dataset's input columns, "
-            "documented in data/README.md; --template prints them with an example row. A row whose show_title "
+            "documented in data/README.md; --template prints them with an example row; common names (title, "
+            "views, rank, metascore) are read as them, said in one line. A row whose show_title "
             "(and season_number) is in the data is looked up there, its given cells overriding.",
         ),
     ] = None,
@@ -148,6 +149,19 @@ def predict(
         bool,
         typer.Option(
             "--skip-invalid", help="With --input: score the valid rows, write the others to FILE.rejects.csv."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help="With --input: every row's notes under the table, as for one show (default: a summary)."
+        ),
+    ] = False,
+    reasons: Annotated[
+        bool,
+        typer.Option(
+            "--reasons",
+            help=f"With --input: the top reasons of every row, also above {config.BATCH_REASONS_MAX_ROWS} rows (slower).",
         ),
     ] = False,
     template: Annotated[
@@ -175,8 +189,9 @@ def predict(
     given = [_flag(name) for name, value in flags.items() if value is not None]
     if (input is not None or template) and (given or season is not None):
         raise UsageError(f"{(given or ['--season'])[0]} describes one show; a batch file gives it as a column")
-    if input is None and (output is not None or skip_invalid):
-        raise UsageError(f"{'--output' if output is not None else '--skip-invalid'} goes with --input FILE")
+    batch_only = {"--output": output is not None, "--skip-invalid": skip_invalid, "--verbose": verbose, "--reasons": reasons}
+    if input is None and any(batch_only.values()):
+        raise UsageError(f"{next(flag for flag, on in batch_only.items() if on)} goes with --input FILE")
     from renewml.data import read_table
 
     dataset = read_table(data)
@@ -191,13 +206,14 @@ def predict(
     if input is not None and output is not None:
         from renewml.batch import write_predictions
 
-        written = write_predictions(loaded, Path(input), dataset, Path(output), skip_invalid, warn)
+        written = write_predictions(loaded, Path(input), dataset, Path(output), skip_invalid, warn, reasons)
         print(f"wrote {written} predictions to {output}")
         return
     if input is not None:
         from renewml.batch import batch_predictions
 
-        print_predictions(batch_predictions(loaded, Path(input), dataset, skip_invalid, warn), as_json)
+        predictions, summary = batch_predictions(loaded, Path(input), dataset, skip_invalid, warn, reasons)
+        print_batch(predictions, summary, as_json, verbose)
         return
     from renewml.predict import predict_rows, show_frame
 

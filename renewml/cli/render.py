@@ -48,13 +48,12 @@ def print_slices(slices: dict) -> None:
 
 
 def print_predictions(predictions: list, as_json: bool, reasons_shown: int = 3, note: str = "") -> None:
+    """One show (or a few asked by title): the table, then every line a reader must know under it."""
     if note:
         warn(note)
     if as_json:
         print(json.dumps([p.to_dict() for p in predictions], indent=2, ensure_ascii=False))
         return
-    import shutil
-
     from renewml.predict import percent
 
     notes = any(p.note for p in predictions)
@@ -64,10 +63,70 @@ def print_predictions(predictions: list, as_json: bool, reasons_shown: int = 3, 
         shown = "no number" if p.probability is None else f"{percent(p.probability)}%"
         season = "" if p.season is None else str(p.season)
         rows.append([p.label, season, shown, p.band, p.reasons_text(reasons_shown), *([p.note] if notes else [])])
-    print(box_table(headers, rows, max(shutil.get_terminal_size().columns, 120)))
+    print(box_table(headers, rows, _width()))
     for p in predictions:
         for line in note_lines(p):
             print(f"{p.title}: {line}")
+
+
+def print_batch(predictions: list, summary: object, as_json: bool, verbose: bool, reasons_shown: int = 3) -> None:
+    """A batch: the table with each row's detail in its own columns (actual outcome, note), then the
+    summary's few lines on stderr; `verbose` adds every row's lines under the table, as for one show."""
+    if as_json:
+        print(json.dumps([p.to_dict() for p in predictions], indent=2, ensure_ascii=False))
+    else:
+        from renewml.predict import percent
+
+        start = next((p.reference["probability"] for p in predictions if p.reference and p.reasons), None)
+        reasons = any(p.reasons for p in predictions)
+        actual = any(p.actual for p in predictions)
+        rows = []
+        for p in predictions:
+            shown = "no number" if p.probability is None else f"{percent(p.probability)}%"
+            row = [p.label, "" if p.season is None else str(p.season), shown, p.band]
+            row += [p.reasons_text(reasons_shown)] if reasons else []
+            row += [(p.actual or "").replace("_", " ")] if actual else []
+            rows.append([*row, batch_note(p)])
+        from_text = f" (from the average decided season, {start:.0%})" if start is not None else ""
+        headers = ["show", "season", "probability", "band"]
+        headers += [f"top reasons{from_text}"] if reasons else []
+        headers += ["actual outcome"] if actual else []
+        print(box_table([*headers, "note"], rows, _width()))
+        if verbose:
+            for p in predictions:
+                for line in note_lines(p):
+                    print(f"{p.title}: {line}")
+    for line in summary.lines(verbose_hint=not as_json and not verbose):
+        warn(line)
+
+
+def batch_note(p: object) -> str:
+    """A batch row's detail in one short cell (the show, season, band and actual outcome have their own):
+    looked up, why too early, how many inputs were assumed, in the training data, inputs not used."""
+    note = p.note
+    if note.startswith("looked up as "):
+        note = "in the data" + ("; given: " + note.split("override: ", 1)[1] if "override: " in note else "")
+    parts = [note] if note else []
+    if p.probability is None and not p.decided_before_debut:
+        keys = [name.replace("_", " ") for name in config.KEY_FEATURES if name in p.missing_inputs]
+        rate = p.base_rate or {}
+        parts.append(
+            f"no {' or '.join(keys) or 'key input'}: {rate.get('rate', 0):.0%} of {rate.get('seasons', 0)} "
+            f"decided {rate.get('slice_text', 'seasons')} renewed"
+        )
+    elif p.assumed and not p.decided_before_debut:
+        parts.append(f"{len(p.assumed)} input(s) not given, averaged")
+    if p.in_training_data:
+        sample = p.out_of_sample_probability
+        parts.append("in training data" + (f" ({sample:.0%} out of sample)" if sample is not None else ""))
+    parts += [f"{entry['input'].replace('_', ' ')}: not used by the model" for entry in p.unused_inputs]
+    return "; ".join(parts)
+
+
+def _width() -> int:
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 120)
 
 
 def box_table(headers: list[str], rows: list[list[str]], width: int) -> str:

@@ -163,6 +163,50 @@ PREDICT_COLUMNS: tuple[Column, ...] = tuple(
 )
 PREDICT_REQUIRED = ("show_title",)
 
+# Header names an analyst's file is likely to carry for an input, and the input each is read as. A header
+# is folded first (`fold_header`: case, spaces and hyphens do not count), so "Show Title" is show_title.
+COLUMN_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("title", "show", "show_name", "name", "series", "series_title"), "show_title"),
+    **dict.fromkeys(("season", "season_no", "season_num"), "season_number"),
+    **dict.fromkeys(("views", "debut_week_views", "first_week_views", "week1_views"), "debut_views"),
+    **dict.fromkeys(("rank", "debut_week_rank", "first_week_rank", "week1_rank"), "debut_rank"),
+    **dict.fromkeys(("critic", "critics", "metascore", "metacritic", "metacritic_score"), "critic_score"),
+    **dict.fromkeys(("audience", "user_score", "audience_rating"), "audience_score"),
+    **dict.fromkeys(("imdb", "imdb_rating"), "imdb_season_rating"),
+    **dict.fromkeys(("source",), "source_material"),
+    **dict.fromkeys(("runtime",), "runtime_hours"),
+    **dict.fromkeys(("days", "days_available"), "days_in_debut_week"),
+    **dict.fromkeys(("week2_ratio",), "week2_to_week1"),
+    **dict.fromkeys(("weeks_in_top10", "weeks_in_top_10", "top10_weeks"), "weeks_in_top10_first4"),
+    **dict.fromkeys(("views_per_day",), "debut_views_per_day"),
+}
+
+
+def fold_header(name: str) -> str:
+    """A header as aliases are looked up: lower case, runs of spaces, hyphens and dots as one '_'."""
+    return re.sub(r"[\s.\-_]+", "_", name.strip().lower()).strip("_")
+
+
+def read_as_inputs(path: Path, names: list[str], inputs: tuple[str, ...]) -> dict[str, str]:
+    """Each header that is not an input's own name but stands for one (`COLUMN_ALIASES`, or the name in
+    another case or spacing), mapped to that input; two headers for the same input are an error."""
+    read: dict[str, str] = {}
+    taken = {name: name for name in names if name in inputs}
+    for name in names:
+        if name in inputs:
+            continue
+        folded = fold_header(name)
+        target = folded if folded in inputs else COLUMN_ALIASES.get(folded)
+        if target is None or target not in inputs:
+            continue
+        if target in taken:
+            raise InputError.at(
+                path, 1, name, f"expected one column for {target}, found '{taken[target]}' and '{name}'; keep one"
+            )
+        taken[target] = name
+        read[name] = target
+    return read
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -266,6 +310,13 @@ def check_frame(
 
 # A number, bool, date or category cell reads as blank when it is empty or one of these words, in any case.
 _BLANKS = frozenset(("", "nan", "na", "n/a", "none", "null"))
+
+
+def blank_cells(cells: np.ndarray) -> np.ndarray:
+    """Which cells of a column of strings read as blank in a number, bool, date or category column."""
+    return np.array([str(cell).strip().lower() in _BLANKS for cell in cells.tolist()], dtype=bool)
+
+
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
 _FIRST_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*")

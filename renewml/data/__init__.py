@@ -13,6 +13,7 @@ from renewml.io import atomic_write
 if TYPE_CHECKING:
     import pandas as pd
 
+    from renewml.data.build import BuildResult
     from renewml.table import Table
 
 __all__ = ["load_dataset", "read_table", "write_dataset", "build_and_write", "validate_dataset", "decided"]
@@ -71,8 +72,15 @@ def load_dataset(path: Path | None = None) -> pd.DataFrame:
 
 
 def decided(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose fate is known: the only rows a model may learn from or be scored on."""
-    return frame[frame[config.LABEL].notna()].reset_index(drop=True)
+    """Rows whose fate is known: the only rows a model may learn from or be scored on.
+
+    An unverified season (no source vouches yet that it is a Netflix original, so its renewal may not be
+    Netflix's decision) is left out until a source or a recorded decision vouches for it.
+    """
+    known = frame[config.LABEL].notna()
+    if "unverified" in frame:
+        known &= ~frame["unverified"].fillna(False).astype(bool)
+    return frame[known].reset_index(drop=True)
 
 
 def _format_float(value: object) -> str:
@@ -100,18 +108,24 @@ def write_dataset(table: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: ordered.to_csv(tmp, index=False, lineterminator="\n"))
 
 
-def build_and_write(raw_dir: Path, out: Path, dropped_out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Build from raw sources and write the table (and the dropped seasons with reasons)."""
+def build_and_write(
+    raw_dir: Path | None, out: Path, dropped_out: Path | None = None, curation_dir: Path | None = None
+) -> BuildResult:
+    """Build from the raw folders (`raw_dir`, else the fetched one, then the bundled one) and write the table,
+    the dropped seasons with reasons, and `<table>.sources.json` naming every file read and its sha256."""
     from renewml.data.build import build_dataset
+    from renewml.data.sources import resolve_folders, write_sources
 
-    result = build_dataset(raw_dir)
+    result = build_dataset(resolve_folders(raw_dir), curation_dir or config.CURATION_DIR)
+    out = Path(out)
     write_dataset(result.table, out)
     dropped_path = dropped_out or out.with_name("dropped_seasons.csv")
     atomic_write(dropped_path, lambda tmp: result.dropped.to_csv(tmp, index=False, lineterminator="\n"))
+    write_sources(out, result.sources, result.mode)
     validate_dataset(out)
     if Path(out).resolve() == config.DATASET_PATH.resolve():
         # The shipped table's datasheet quotes its counts: regenerate them with it, never by hand.
         from renewml.docs import update_datasheet
 
         update_datasheet(out, dropped_path=dropped_path)
-    return result.table, result.dropped
+    return result

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from renewml import config
-from renewml.data.schema import DATASET_COLUMNS, validate_dataset
+from renewml.data.schema import DATASET_COLUMNS, DATASET_DTYPES, validate_dataset
 from renewml.errors import InputError
 from renewml.io import atomic_write
 
@@ -24,10 +24,6 @@ LOOKUP_COLUMNS = (
     *config.FEATURES, "days_in_debut_week",
 )
 
-_DTYPES = {
-    c.name: ("string" if c.kind in ("str", "category", "date") else "boolean" if c.kind == "bool" else "float64")
-    for c in DATASET_COLUMNS
-}
 
 
 def read_table(path: Path | None = None) -> Table:
@@ -64,7 +60,7 @@ def load_dataset(path: Path | None = None) -> pd.DataFrame:
     missing = [c.name for c in DATASET_COLUMNS if c.name not in header]
     if missing:
         raise InputError.at(path, 1, missing[0], "required column is missing; is this a renewml dataset?")
-    frame = pd.read_csv(path, dtype=_DTYPES, keep_default_na=False, na_values=[""])
+    frame = pd.read_csv(path, dtype=DATASET_DTYPES, keep_default_na=False, na_values=[""])
     frame["debut_week"] = pd.to_datetime(frame["debut_week"])
     for name in ("season_number", "debut_rank", "weeks_in_top10_first4"):
         frame[name] = frame[name].astype("int64")
@@ -114,9 +110,15 @@ def build_and_write(
     """Build from the raw folders (`raw_dir`, else the fetched one, then the bundled one) and write the table,
     the dropped seasons with reasons, and `<table>.sources.json` naming every file read and its sha256."""
     from renewml.data.build import build_dataset
+    from renewml.data.extend import extend_committed
     from renewml.data.sources import resolve_folders, write_sources
 
-    result = build_dataset(resolve_folders(raw_dir), curation_dir or config.CURATION_DIR)
+    folders = resolve_folders(raw_dir)
+    curation_dir = curation_dir or config.CURATION_DIR
+    if folders.full is None:  # a user machine: the committed table, extended with the newer Top 10 weeks
+        result = extend_committed(folders, curation_dir)
+    else:
+        result = build_dataset(folders, curation_dir)
     out = Path(out)
     write_dataset(result.table, out)
     dropped_path = dropped_out or out.with_name("dropped_seasons.csv")

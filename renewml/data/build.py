@@ -75,13 +75,12 @@ def build_dataset(raw_dir: Path | RawFolders, curation_dir: Path = CURATION_DIR)
 
     `raw_dir` is the user raw folder (or the folders already resolved): its files are read before the bundled
     raw folder's, so a fetched Top 10 or engagement report wins. Without the other sources in any folder, the
-    committed table is extended with the new Top 10 weeks instead (`renewml.data.extend`).
+    committed table is extended with the new Top 10 weeks instead (`renewml.data.extend`, chosen by
+    `renewml.data.build_and_write`).
     """
     folders = raw_dir if isinstance(raw_dir, RawFolders) else resolve_folders(raw_dir)
     if folders.full is None:
-        from renewml.data.extend import extend_committed
-
-        return extend_committed(folders, curation_dir)
+        raise RawDataError(f"the raw folders lack {', '.join(folders.missing_sources())}; a full build needs them")
     raw_dir = folders.full
     raw.check_raw_dir(raw_dir)
     top10 = raw.read_top10(folders.folders)

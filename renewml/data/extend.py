@@ -28,6 +28,7 @@ from renewml.data import raw
 from renewml.data.build import BuildResult, _read_curated
 from renewml.data.labels import Evidence, _source_name, decide_label
 from renewml.data.match import drop_record, drop_reentries, later_season_evidence, top10_seasons
+from renewml.data.schema import DATASET_COLUMNS, DATASET_DTYPES
 from renewml.data.season_features import countries_features, history_features, source_material_of, viewing_features
 from renewml.data.sources import RawFolders, curated_entries, top10_entries
 from renewml.data.titles import normalize_title, slugify
@@ -69,8 +70,6 @@ def extend_committed(
     dropped_path: Path | None = None,
 ) -> BuildResult:
     """The committed table and dropped list, extended with the seasons of the newer Top 10 weeks."""
-    from renewml.data import _DTYPES
-
     committed_path = Path(committed_path or config.DATASET_PATH)
     dropped_path = Path(dropped_path or committed_path.with_name("dropped_seasons.csv"))
     for path in (committed_path, dropped_path):
@@ -81,10 +80,8 @@ def extend_committed(
             )
     header = pd.read_csv(committed_path, nrows=0).columns
     committed = pd.read_csv(
-        committed_path, dtype={k: v for k, v in _DTYPES.items() if k in header}, keep_default_na=False, na_values=[""]
+        committed_path, dtype={k: v for k, v in DATASET_DTYPES.items() if k in header}, keep_default_na=False, na_values=[""]
     )
-    from renewml.data.schema import DATASET_COLUMNS
-
     for column in DATASET_COLUMNS:  # a table built before a column existed
         if column.name not in committed:
             committed[column.name] = False if column.name == "unverified" else np.nan

@@ -166,6 +166,12 @@ DATASET_COLUMNS: tuple[Column, ...] = (
         maximum=100, source="Netflix Top 10 per country"),
 )
 
+# The dtypes pandas reads the curated table with (numbers as float64 so blanks stay NaN).
+DATASET_DTYPES = {
+    c.name: ("string" if c.kind in ("str", "category", "date") else "boolean" if c.kind == "bool" else "float64")
+    for c in DATASET_COLUMNS
+}
+
 # Columns a user file must or may carry for prediction. Names match the dataset. Only the title is
 # required: an input left blank stays missing, like a column left out (or comes from the data, for a show there).
 PREDICT_COLUMNS: tuple[Column, ...] = tuple(

@@ -32,7 +32,7 @@ from renewml.track_record import brier, track_record
 GROUPS = ("awaiting", "overdue")
 CSV_COLUMNS = (
     "group", "row_id", "show_title", "season_number", "list", "debut_week", "days_since_debut",
-    "probability", "band", "call", "top_reasons", "renewal_bar", "inputs_blank",
+    "probability", "band", "call", "top_reasons", "renewal_bar", "inputs_blank", "unverified",
 )  # fmt: skip
 
 
@@ -180,6 +180,8 @@ def build_board(
                     else "nothing: every input is in the data"
                 ),
                 "in_training_data": p.in_training_data,
+                # no source vouches yet that it is a Netflix original (renewml.data.decided leaves it out of training)
+                "unverified": str(record.get("unverified") or "").lower() == "true",
             }
         )
     rows.sort(key=_reading_order)
@@ -206,6 +208,11 @@ def build_board(
         window_days=window_days,
         model_note=loaded.note,
     )
+
+
+def _shown_title(row: dict[str, object]) -> str:
+    """The title as a board shows it: an unverified season says so."""
+    return f"{row['show_title']} (unverified)" if row.get("unverified") else str(row["show_title"])
 
 
 def _reading_order(row: dict[str, object]) -> tuple:
@@ -260,7 +267,7 @@ def board_lines(board: Board) -> list[str]:
             reason = r["reasons"][0] if r["reasons"] else None
             reason_text = "" if reason is None else f"{reason['value']}: {reason['contribution']:+.2f}"
             lines.append(
-                f"  {_cut(str(r['show_title']), 34):34} {season:>6} {'EN' if r['list'] == 'english' else 'non-EN':7} "
+                f"  {_cut(_shown_title(r), 34):34} {season:>6} {'EN' if r['list'] == 'english' else 'non-EN':7} "
                 f"{r['debut_week']:10} {r['days_since_debut']:>5} {shown:>5}  {r['band']:21} {_cut(reason_text, 60)}"
             )
     if board.decided_before_debut:

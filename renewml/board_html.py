@@ -51,7 +51,7 @@ def _row(row: dict[str, object]) -> str:
         f"<li>{escape(str(r['value']))}: {float(r['contribution']):+.2f}</li>" for r in (row.get("reasons") or [])[:3]
     )
     cells = [
-        _cell("show", escape(str(row["show_title"]))),
+        _cell("show", escape(str(row["show_title"])) + (" <em>(unverified)</em>" if row.get("unverified") else "")),
         _cell("season", escape(str(row.get("season_number") or "")), "num"),
         _cell("list", "English" if row.get("list") == "english" else "non-English"),
         _cell("debut week", escape(str(row["debut_week"])), "date"),

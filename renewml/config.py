@@ -43,6 +43,10 @@ FETCHED_RAW_DIR = Path(
     or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "renewml" / "raw"
 )
 FETCH_TIMEOUT_SECONDS = 60
+# The newest Top 10 week whose seasons the bundled sources and the curated tables were checked against. A
+# season that debuts later and that no source vouches for as a Netflix original is kept as an unverified row
+# (left out of training) rather than dropped: no source could have vouched for it yet.
+SOURCES_CHECKED_THROUGH_WEEK = "2026-09-13"
 # Downloads at least this large draw a progress bar on stderr (the countries file is tens of MB).
 FETCH_PROGRESS_MIN_BYTES = 2_000_000
 

@@ -119,12 +119,40 @@ def summary_line(frame: pd.DataFrame, dropped: pd.DataFrame | None = None) -> st
     return text
 
 
+COUNTRY_BANDS = ((0, 9), (10, 29), (30, 59), (60, 200))
+
+
+def countries_table(frame: pd.DataFrame) -> str:
+    """Renewal rate of the decided seasons by the number of countries whose Top 10 they entered in their debut
+    week, over the seasons the per-country file covers; with the rank correlation among ongoing seasons."""
+    rows = frame[frame[config.LABEL].notna() & frame["countries_debut_week"].notna()]
+    rows = rows[~rows["unverified"].fillna(False).astype(bool)]  # as `renewml.data.decided` (docs sits below it)
+    lines = ["| countries in the debut week | decided seasons | renewed | ongoing seasons | renewed |", "|---|---|---|---|---|"]
+    for low, high in COUNTRY_BANDS:
+        band = rows[rows["countries_debut_week"].between(low, high)]
+        ongoing = band[band["format"] == "ongoing"]
+        label = f"{low} or more" if high >= 200 else f"{low} to {high}"
+        lines.append(
+            f"| {label} | {len(band)} | {_rate(len(band), band[config.LABEL].mean())} | {len(ongoing)} | "
+            f"{_rate(len(ongoing), ongoing[config.LABEL].mean())} |"
+        )
+    ongoing = rows[rows["format"] == "ongoing"]
+    rho = ongoing["countries_debut_week"].corr(ongoing[config.LABEL].astype(float), method="spearman")
+    weeks = pd.to_datetime(rows[config.TIME_COLUMN])
+    span = f"{weeks.min().date()} to {weeks.max().date()}" if len(rows) else "none"
+    return "\n".join(
+        [*lines, "", f"Debut weeks covered: {span}; Spearman correlation with the label among the {len(ongoing)} "
+         f"decided ongoing seasons: {rho:.2f}."]
+    )
+
+
 def datasheet_blocks(frame: pd.DataFrame, dropped: pd.DataFrame | None = None) -> dict[str, str]:
     """Every generated block of the datasheet."""
     return {
         "summary": summary_line(frame, dropped),
         "counts": counts_table(frame),
         "presence": presence_table(frame),
+        "countries": countries_table(frame),
     }
 
 

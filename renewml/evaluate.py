@@ -578,7 +578,14 @@ def _evaluate_all(
 
         loaded = load_model(model_path)
         models["supplied_model"] = lambda train, test: predict_proba(loaded.model, test)
-        same_data = loaded.card.training_data_sha256 == sha256_file(data_path or config.DATASET_PATH)
+        from renewml.io import display_path
+
+        data_file = data_path or config.DATASET_PATH
+        # The same bytes, or the same table file (a rebuild may add columns the model does not read): erring
+        # towards "not a hold-out" is the safe side of this warning.
+        same_data = loaded.card.training_data_sha256 == sha256_file(data_file) or (
+            loaded.card.training_data_path == display_path(data_file)
+        )
         note = (
             "supplied_model was trained on this very dataset, hold-out seasons included: its scores are not a hold-out"
             if same_data

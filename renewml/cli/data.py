@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from renewml import config
-from renewml.cli.render import DATASET_DEFAULT, GROUP_SETTINGS, err, warn
+from renewml.cli.render import DATASET_DEFAULT, GROUP_SETTINGS, warn
 
 app = typer.Typer(name="data", help="Build and check the curated renewal dataset.", **GROUP_SETTINGS)
 
@@ -16,35 +16,43 @@ app = typer.Typer(name="data", help="Build and check the curated renewal dataset
 @app.command("build", short_help="Build the curated table from the raw public sources.")
 def data_build(
     raw: Annotated[
-        Path | None, typer.Option(help="Folder of raw public sources (default: ../shared/data/raw).")
+        Path | None,
+        typer.Option(
+            help="User raw folder, read before the bundled one beside the repository (default: the folder"
+            " 'renewml data fetch' writes to).",
+            show_default=False,
+        ),
     ] = None,
     out: Annotated[
         Path, typer.Option(help=f"Where to write the curated CSV (default: {DATASET_DEFAULT}).", show_default=False)
     ] = config.DATASET_PATH,
 ) -> None:
-    """Build the curated table from the raw sources (one row per show season).
+    """Build the curated table (one row per show season) from the newest raw files.
 
-    Example: renewml data build --raw ../shared/data/raw --out data/renewals.csv
+    Each file is read from the user raw folder first, then from the bundled raw folder beside the repository:
+    a fetched Top 10 file wins over the bundled copies. Without the other sources (TMDB, Wikipedia, ...) the
+    committed table's rows are kept and the new Top 10 weeks added. OUT.sources.json names every file read.
+
+    Example: renewml data build --raw ~/renewml-raw --out new.csv
     """
     from renewml.data import build_and_write
-    from renewml.data.raw import default_raw_dir
-    from renewml.errors import RawDataError
+    from renewml.data.sources import sources_path
 
-    raw_dir = raw or default_raw_dir()
-    if raw_dir is None:
-        raise RawDataError(
-            "no raw data folder found; pass --raw DIR pointing at the raw public sources "
-            "(netflix_top10/, tmdb_tv/, metacritic_tv/, ... each with a PROVENANCE.md)"
-        )
-    err(f"building from {raw_dir} ...")
-    table, dropped = build_and_write(Path(raw_dir), Path(out))
+    result = build_and_write(raw, Path(out))
+    for note in result.notes:
+        warn(note)
+    table = result.table
     if Path(out).resolve() == config.DATASET_PATH.resolve():
         # The shipped table's datasheet quotes its counts: regenerated with it, never by hand.
         from renewml.docs import update_datasheet
 
         update_datasheet(Path(out), dropped_path=Path(out).with_name("dropped_seasons.csv"))
     decided = int(table["renewed"].notna().sum())
-    print(f"wrote {out}: {len(table)} seasons ({decided} decided), {len(dropped)} Top 10 seasons left out with reasons")
+    unverified = int(table["unverified"].fillna(False).astype(bool).sum())
+    print(
+        f"wrote {out}: {len(table)} seasons ({decided} decided, {unverified} unverified), {len(result.dropped)} Top 10"
+        f" seasons left out with reasons; sources in {sources_path(Path(out)).name}"
+    )
 
 
 @app.command("validate", short_help="Check a dataset or a batch file against the schema.")

@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from renewml import config
-from renewml.data.schema import DATASET_COLUMNS, validate_dataset
+from renewml.data.schema import DATASET_COLUMNS, DATASET_DTYPES, validate_dataset
 from renewml.errors import InputError
 from renewml.io import atomic_write
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from renewml.data.build import BuildResult
     from renewml.table import Table
 
 __all__ = ["load_dataset", "read_table", "write_dataset", "build_and_write", "validate_dataset", "decided"]
@@ -23,10 +24,6 @@ LOOKUP_COLUMNS = (
     *config.FEATURES, "days_in_debut_week",
 )
 
-_DTYPES = {
-    c.name: ("string" if c.kind in ("str", "category", "date") else "boolean" if c.kind == "bool" else "float64")
-    for c in DATASET_COLUMNS
-}
 
 
 def read_table(path: Path | None = None) -> Table:
@@ -63,7 +60,7 @@ def load_dataset(path: Path | None = None) -> pd.DataFrame:
     missing = [c.name for c in DATASET_COLUMNS if c.name not in header]
     if missing:
         raise InputError.at(path, 1, missing[0], "required column is missing; is this a renewml dataset?")
-    frame = pd.read_csv(path, dtype=_DTYPES, keep_default_na=False, na_values=[""])
+    frame = pd.read_csv(path, dtype=DATASET_DTYPES, keep_default_na=False, na_values=[""])
     frame["debut_week"] = pd.to_datetime(frame["debut_week"])
     for name in ("season_number", "debut_rank", "weeks_in_top10_first4"):
         frame[name] = frame[name].astype("int64")
@@ -71,8 +68,15 @@ def load_dataset(path: Path | None = None) -> pd.DataFrame:
 
 
 def decided(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose fate is known: the only rows a model may learn from or be scored on."""
-    return frame[frame[config.LABEL].notna()].reset_index(drop=True)
+    """Rows whose fate is known: the only rows a model may learn from or be scored on.
+
+    An unverified season (no source vouches yet that it is a Netflix original, so its renewal may not be
+    Netflix's decision) is left out until a source or a recorded decision vouches for it.
+    """
+    known = frame[config.LABEL].notna()
+    if "unverified" in frame:
+        known &= ~frame["unverified"].fillna(False).astype(bool)
+    return frame[known].reset_index(drop=True)
 
 
 def _format_float(value: object) -> str:
@@ -100,13 +104,25 @@ def write_dataset(table: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: ordered.to_csv(tmp, index=False, lineterminator="\n"))
 
 
-def build_and_write(raw_dir: Path, out: Path, dropped_out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Build from raw sources and write the table (and the dropped seasons with reasons)."""
+def build_and_write(
+    raw_dir: Path | None, out: Path, dropped_out: Path | None = None, curation_dir: Path | None = None
+) -> BuildResult:
+    """Build from the raw folders (`raw_dir`, else the fetched one, then the bundled one) and write the table,
+    the dropped seasons with reasons, and `<table>.sources.json` naming every file read and its sha256."""
     from renewml.data.build import build_dataset
+    from renewml.data.extend import extend_committed
+    from renewml.data.sources import resolve_folders, write_sources
 
-    result = build_dataset(raw_dir)
+    folders = resolve_folders(raw_dir)
+    curation_dir = curation_dir or config.CURATION_DIR
+    if folders.full is None:  # a user machine: the committed table, extended with the newer Top 10 weeks
+        result = extend_committed(folders, curation_dir)
+    else:
+        result = build_dataset(folders, curation_dir)
+    out = Path(out)
     write_dataset(result.table, out)
     dropped_path = dropped_out or out.with_name("dropped_seasons.csv")
     atomic_write(dropped_path, lambda tmp: result.dropped.to_csv(tmp, index=False, lineterminator="\n"))
+    write_sources(out, result.sources, result.mode)
     validate_dataset(out)
-    return result.table, result.dropped
+    return result

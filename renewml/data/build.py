@@ -10,18 +10,18 @@ is dropped silently.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from renewml import config
 from renewml.config import CURATION_DIR
 from renewml.data import raw
 from renewml.data.labels import DECISION_WINDOW, Evidence, decide_label, wiki_status_evidence
 from renewml.data.match import (
     LATE_ENTRY_DAYS,
-    SAME_PRODUCTION_GAP,
     TOP10_START,
     UNSCRIPTED_WORDS,
     docuseries_subjects,
@@ -29,12 +29,14 @@ from renewml.data.match import (
     drop_reentries,
     engagement_later_season,
     engagement_release,
+    later_season_evidence,
     match_by_year,
     match_tmdb,
     top10_seasons,
     year_window,
 )
 from renewml.data.season_features import (
+    countries_features,
     creator_record,
     genre_of,
     history_features,
@@ -43,14 +45,22 @@ from renewml.data.season_features import (
     viewing_features,
     years_since_premiere,
 )
+from renewml.data.sources import RawFolders, curated_entries, full_build_entries, resolve_folders
 from renewml.data.titles import normalize_title, parse_season_title, slugify
 from renewml.errors import RawDataError
+
+SOURCES_CHECKED_THROUGH = pd.Timestamp(config.SOURCES_CHECKED_THROUGH_WEEK)
 
 
 @dataclass
 class BuildResult:
     table: pd.DataFrame
     dropped: pd.DataFrame
+    # Per source, the files read and their sha256 (written as `<table>.sources.json`), and what the build did
+    # that a user should know (printed on stderr).
+    sources: list[dict[str, object]] = field(default_factory=list)
+    mode: str = "full"
+    notes: list[str] = field(default_factory=list)
 
 
 def _read_curated(name: str, curation_dir: Path) -> pd.DataFrame:
@@ -60,16 +70,27 @@ def _read_curated(name: str, curation_dir: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResult:
-    """Read the raw sources and the curated tables; return the season table and the dropped seasons."""
+def build_dataset(raw_dir: Path | RawFolders, curation_dir: Path = CURATION_DIR) -> BuildResult:
+    """Read the raw sources and the curated tables; return the season table and the dropped seasons.
+
+    `raw_dir` is the user raw folder (or the folders already resolved): its files are read before the bundled
+    raw folder's, so a fetched Top 10 or engagement report wins. Without the other sources in any folder, the
+    committed table is extended with the new Top 10 weeks instead (`renewml.data.extend`, chosen by
+    `renewml.data.build_and_write`).
+    """
+    folders = raw_dir if isinstance(raw_dir, RawFolders) else resolve_folders(raw_dir)
+    if folders.full is None:
+        raise RawDataError(f"the raw folders lack {', '.join(folders.missing_sources())}; a full build needs them")
+    raw_dir = folders.full
     raw.check_raw_dir(raw_dir)
-    top10 = raw.read_top10(raw_dir)
+    top10 = raw.read_top10(folders.folders)
+    countries = raw.read_countries(folders.folders)
     tmdb = raw.read_tmdb(raw_dir)
     metacritic = raw.read_metacritic(raw_dir)
     justwatch = raw.read_justwatch(raw_dir)
     film_book = raw.read_film_book_titles(raw_dir)
     wiki = raw.read_wikipedia_status(raw_dir)
-    engagement = raw.read_engagement(raw_dir)
+    engagement = raw.read_engagement(folders.folders)
     imdb_index = raw.read_imdb_index(raw_dir)
     asof = raw.read_imdb_asof_manifest(raw_dir)
 
@@ -90,6 +111,7 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     seasons, more = drop_reentries(seasons)
     dropped += more
     seasons = viewing_features(seasons, top10)
+    seasons = pd.concat([seasons, countries_features(seasons, countries)], axis=1)
 
     # engagement reports: per-season release dates, runtimes, and Netflix branding
     engagement = engagement.copy()
@@ -151,10 +173,12 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
             original_evidence.append("wikipedia_netflix_originals")
         if release is not None:
             original_evidence.append("engagement_release_date")
-        if not original_evidence:
+        # A season newer than every source cannot be vouched for yet: kept, marked, and left out of training.
+        unverified = debut > SOURCES_CHECKED_THROUGH and original_evidence in ([], ["engagement_release_date"])
+        if not original_evidence and not unverified:
             dropped.append(drop_record(s, "not verified as a Netflix original (licensed or library title)"))
             continue
-        if original_evidence == ["engagement_release_date"]:
+        if original_evidence == ["engagement_release_date"] and not unverified:
             # Netflix brands licensed exclusives and simulcasts (tvN, JTBC, BBC Three...) the same way:
             # a release date in an engagement report does not show that Netflix decides a renewal.
             dropped.append(drop_record(s, "only Netflix-branded in an engagement report: not verified as a Netflix commission"))
@@ -282,13 +306,9 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
         # "Limited Series" concludes a first season only: a franchise that Netflix titles "Limited Series"
         # every time (Berlin) has shown that the label does not mean the end.
         ev = Evidence(limited=bool(s["is_limited"]) and n == 1, limited_since=debut.date().isoformat())
-        later_weeks = [
-            w
-            for (k2, n2, category), w in top10_next_week.items()
-            if k2 == key and n2 > n and category == s["category"] and debut < w <= debut + SAME_PRODUCTION_GAP
-        ]
-        if later_weeks:
-            ev.renewed.append(f"netflix_top10: season {n + 1}+ of the same list charted from {min(later_weeks).date()}")
+        later_season = later_season_evidence(top10_next_week, key, n, s["category"], debut)
+        if later_season:
+            ev.renewed.append(later_season)
         later_release = engagement_later_season(eng_rows, n, release)
         if later_release is not None:
             ev.renewed.append(
@@ -375,6 +395,9 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
                 "label_source": label.label_source,
                 "label_evidence": label.evidence,
                 "sources": ";".join(dict.fromkeys(sources)),
+                "unverified": unverified,
+                "countries_debut_week": s["countries_debut_week"],
+                "countries_first4": s["countries_first4"],
             }
         )
     table = pd.DataFrame(rows)
@@ -395,7 +418,7 @@ def build_dataset(raw_dir: Path, curation_dir: Path = CURATION_DIR) -> BuildResu
     dropped_frame = pd.DataFrame(dropped)
     dropped_frame["debut_week"] = pd.to_datetime(dropped_frame["debut_week"]).dt.date.astype(str)
     dropped_frame = dropped_frame.sort_values(["debut_week", "show_title", "season_title"]).reset_index(drop=True)
-    return BuildResult(table=table, dropped=dropped_frame)
+    return BuildResult(table=table, dropped=dropped_frame, sources=full_build_entries(folders) + curated_entries(curation_dir))
 
 
 def _not_netflix_decision(curated: pd.Series | None, season_number: int, wiki_rows: pd.DataFrame | None) -> str:

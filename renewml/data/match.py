@@ -180,6 +180,21 @@ def engagement_later_season(rows: pd.DataFrame | None, season_number: int, ancho
     return None if later.empty else later.sort_values("release_date").iloc[0]
 
 
+def later_season_evidence(
+    debuts: dict[tuple[str, int, str], pd.Timestamp], key: str, season_number: int, category: str, debut: pd.Timestamp
+) -> str | None:
+    """The renewal evidence a later season of the same series and Top 10 list gives (its first debut within
+    `SAME_PRODUCTION_GAP`), or None. `debuts` maps (series key, season number, list) to the debut week."""
+    later = [
+        week
+        for (k, n, c), week in debuts.items()
+        if k == key and n > season_number and c == category and debut < week <= debut + SAME_PRODUCTION_GAP
+    ]
+    if not later:
+        return None
+    return f"netflix_top10: season {season_number + 1}+ of the same list charted from {min(later).date()}"
+
+
 def docuseries_subjects(wiki_rows: pd.DataFrame | None) -> list[str]:
     """Wikipedia genres that are docuseries subjects ("Sports", "True crime"), not scripted genres."""
     if wiki_rows is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from renewml.errors import RawDataError
 TOP10_FILE = Path("netflix_top10/all-weeks-global.tsv")
 # Newer weeks (2026-07-26 on) published after the main copy; read after it, never instead of it.
 TOP10_EXTENSION_FILE = Path("netflix_top10/all-weeks-global_extension_2026-07-26_to_2026-09-13.tsv")
+COUNTRIES_FILE_NAME = "all-weeks-countries.tsv"  # as fetched; bundled copies carry their dates
 TMDB_FILE = Path("tmdb_tv/netflix_shows_complete.csv")
 METACRITIC_FILE = Path("metacritic_tv/metacritic_tv_shows.csv")
 JUSTWATCH_FILE = Path("netflix_catalog_justwatch/titles.csv")
@@ -72,13 +73,54 @@ def _runtime_hours(value: object) -> float | None:
         return None
 
 
-def read_top10(raw_dir: Path) -> pd.DataFrame:
-    """Netflix global weekly Top 10, TV lists only, with numbers as numbers and 'N/A' kept as text."""
-    frame = pd.read_csv(raw_dir / TOP10_FILE, sep="\t", keep_default_na=False, dtype=str)
-    if (raw_dir / TOP10_EXTENSION_FILE).is_file():
-        newer = pd.read_csv(raw_dir / TOP10_EXTENSION_FILE, sep="\t", keep_default_na=False, dtype=str)
-        newer = newer[newer["week"] > frame["week"].max()]  # only weeks the main file does not have
-        frame = pd.concat([frame, newer[frame.columns]], ignore_index=True)
+def top10_files(folders: Sequence[Path]) -> list[Path]:
+    """The global Top 10 files of the raw folders that exist, most trusted first: each folder (the fetched
+    one before the bundled one) gives its main file, then its extension file."""
+    candidates = [folder / name for folder in folders for name in (TOP10_FILE, TOP10_EXTENSION_FILE)]
+    return [path for path in candidates if path.is_file()]
+
+
+def countries_files(folders: Sequence[Path]) -> list[Path]:
+    """The per-country Top 10 files that exist, most trusted first: a fetched `all-weeks-countries.tsv`, then
+    dated copies (`all-weeks-countries_2021-07-04_to_2022-02-27.tsv`), newest name first, folder by folder."""
+    found: list[Path] = []
+    for folder in folders:
+        top10 = folder / TOP10_FILE.parent
+        if (top10 / COUNTRIES_FILE_NAME).is_file():
+            found.append(top10 / COUNTRIES_FILE_NAME)
+        found += sorted(top10.glob("all-weeks-countries_*.tsv"), reverse=True)
+    return found
+
+
+def read_weekly_files(paths: Sequence[Path]) -> tuple[pd.DataFrame, dict[Path, int]]:
+    """Rows of several copies of a weekly Top 10 file, each week taken from the first copy that has it.
+
+    A fetched file that covers the weeks of the bundled ones replaces them whole; one that does not (a short
+    test copy, an older download) only adds the weeks they lack. Returns the rows (as text) and, per file, how
+    many of its weeks were used, so the provenance names only the files the table came from.
+    """
+    parts, used, seen = [], {}, set()
+    for path in paths:
+        frame = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str)
+        mine = set(frame["week"]) - seen
+        if not mine:
+            continue
+        parts.append(frame[frame["week"].isin(mine)])
+        used[path] = len(mine)
+        seen |= mine
+    if not parts:
+        raise RawDataError(f"no Top 10 file found among {', '.join(str(p) for p in paths) or 'the raw folders'}")
+    columns = parts[0].columns
+    return pd.concat([part[columns] for part in parts], ignore_index=True), used
+
+
+def read_top10(raw_dir: Path | Sequence[Path]) -> pd.DataFrame:
+    """Netflix global weekly Top 10, TV lists only, with numbers as numbers and 'N/A' kept as text.
+
+    Given several raw folders (the fetched one first), each week comes from the first file that has it.
+    """
+    folders = [raw_dir] if isinstance(raw_dir, Path) else list(raw_dir)
+    frame, _ = read_weekly_files(top10_files(folders))
     frame = frame[frame["category"].str.startswith("TV")].copy()
     frame["week"] = pd.to_datetime(frame["week"])
     for column in (
@@ -89,6 +131,18 @@ def read_top10(raw_dir: Path) -> pd.DataFrame:
         "cumulative_weeks_in_top_10",
     ):
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+    return frame.reset_index(drop=True)
+
+
+def read_countries(folders: Sequence[Path]) -> pd.DataFrame | None:
+    """The per-country weekly Top 10, TV rows only (country, week, show and season titles); None without a file."""
+    paths = countries_files(folders)
+    if not paths:
+        return None
+    frame, _ = read_weekly_files(paths)
+    frame = frame[frame["category"].str.startswith("TV")]
+    frame = frame[["country_iso2", "week", "show_title", "season_title"]].copy()
+    frame["week"] = pd.to_datetime(frame["week"])
     return frame.reset_index(drop=True)
 
 
@@ -214,15 +268,25 @@ def read_wikipedia_status(raw_dir: Path) -> pd.DataFrame:
 _ENGAGEMENT_PERIOD = re.compile(r"(\d{4})(Jan|Jul)-(Jun|Dec)")
 
 
-def read_engagement(raw_dir: Path) -> pd.DataFrame:
+def engagement_files(folders: Sequence[Path]) -> list[Path]:
+    """The engagement reports (.xlsx) of the raw folders; a report fetched into the first folder replaces the
+    bundled copy of the same name."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted((folder / ENGAGEMENT_DIR).glob("*.xlsx")):
+            found.setdefault(path.name, path)
+    return [found[name] for name in sorted(found)]
+
+
+def read_engagement(raw_dir: Path | Sequence[Path]) -> pd.DataFrame:
     """Netflix's half-yearly engagement reports, TV rows only, one row per title and report.
 
     Columns: period_start, period_end, title (first of any '//' alternates), original_title (the
     second, if any), available_globally,
     release_date, hours, runtime_hours, views.
     """
-    folder = raw_dir / ENGAGEMENT_DIR
-    if not folder.is_dir():
+    files = engagement_files([raw_dir] if isinstance(raw_dir, Path) else list(raw_dir))
+    if not files:
         return pd.DataFrame(
             columns=[
                 "period_start",
@@ -237,7 +301,7 @@ def read_engagement(raw_dir: Path) -> pd.DataFrame:
             ]
         )
     parts = []
-    for path in sorted(folder.glob("*.xlsx")):
+    for path in files:
         match = _ENGAGEMENT_PERIOD.search(path.name)
         if not match:
             continue

@@ -152,7 +152,25 @@ DATASET_COLUMNS: tuple[Column, ...] = (
     Column("label_source", "str", "The most direct source of the label", nullable=False),
     Column("label_evidence", "str", "Every piece of evidence found, with snapshot dates"),
     Column("sources", "str", "Raw sources that contributed to the row", nullable=False),
+    Column("unverified", "bool",
+        "true for a season that debuted after the sources were last checked and that no source vouches for yet as "
+        "a Netflix original: predicted and shown on the board, never trained on or scored",
+        source="derived (see original_evidence)"),
+    Column("countries_debut_week", "int",
+        "Countries whose TV Top 10 the season entered in its debut week; blank where the per-country file lacks "
+        "that week. A candidate column, not a model input", minimum=0, maximum=100,
+        source="Netflix Top 10 per country"),
+    Column("countries_first4", "int",
+        "Countries whose TV Top 10 the season entered in its first four weeks (counted from the debut); blank "
+        "unless the per-country file covers all four. A candidate column, not a model input", minimum=0,
+        maximum=100, source="Netflix Top 10 per country"),
 )
+
+# The dtypes pandas reads the curated table with (numbers as float64 so blanks stay NaN).
+DATASET_DTYPES = {
+    c.name: ("string" if c.kind in ("str", "category", "date") else "boolean" if c.kind == "bool" else "float64")
+    for c in DATASET_COLUMNS
+}
 
 # Columns a user file must or may carry for prediction. Names match the dataset. Only the title is
 # required: an input left blank stays missing, like a column left out (or comes from the data, for a show there).

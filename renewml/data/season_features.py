@@ -55,6 +55,27 @@ def viewing_features(seasons: pd.DataFrame, top10: pd.DataFrame) -> pd.DataFrame
     return result
 
 
+def countries_features(seasons: pd.DataFrame, countries: pd.DataFrame | None) -> pd.DataFrame:
+    """How many countries' TV Top 10 a season entered in its debut week, and in its first four weeks.
+
+    Both count as of the debut window only, and are blank unless the per-country file covers every week they
+    need (the bundled file covers 2021-07-04 to 2022-02-27): a count over weeks the file lacks would be too low.
+    """
+    out = pd.DataFrame(index=seasons.index, columns=["countries_debut_week", "countries_first4"], dtype=float)
+    if countries is None or countries.empty:
+        return out
+    covered = set(countries["week"])
+    by_title = {key: g for key, g in countries.groupby(["show_title", "season_title"])}
+    for index, s in seasons.iterrows():
+        weeks = [s["debut_week"] + pd.Timedelta(weeks=k) for k in range(FIRST_WEEKS)]
+        rows = by_title.get((s["show_title"], s["season_title"]))
+        if weeks[0] in covered:
+            out.at[index, "countries_debut_week"] = 0 if rows is None else rows.loc[rows["week"] == weeks[0], "country_iso2"].nunique()
+        if all(w in covered for w in weeks):
+            out.at[index, "countries_first4"] = 0 if rows is None else rows.loc[rows["week"].isin(weeks), "country_iso2"].nunique()
+    return out
+
+
 def _relative_to_recent_list(seasons: pd.DataFrame) -> np.ndarray:
     """log10 of a season's first-four-week Top 10 hours minus the median of the seasons of the same list
     that debuted in the half-year up to its debut: how big a hit it was for its list at that time."""

@@ -146,9 +146,21 @@ def countries_table(frame: pd.DataFrame) -> str:
     )
 
 
+def columns_table() -> str:
+    """The table's documented columns (renewml.data.schema), the schema being the one source of truth."""
+    from renewml.data.schema import DATASET_COLUMNS
+
+    lines = ["| column | type | unit | meaning | source |", "|---|---|---|---|---|"]
+    for c in DATASET_COLUMNS:
+        kind = f"{c.kind} ({', '.join(c.allowed)})" if c.allowed else c.kind
+        lines.append(f"| `{c.name}` | {kind} | {c.unit} | {c.description} | {c.source} |")
+    return "\n".join(lines)
+
+
 def datasheet_blocks(frame: pd.DataFrame, dropped: pd.DataFrame | None = None) -> dict[str, str]:
     """Every generated block of the datasheet."""
     return {
+        "columns": columns_table(),
         "summary": summary_line(frame, dropped),
         "counts": counts_table(frame),
         "presence": presence_table(frame),

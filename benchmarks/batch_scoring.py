@@ -61,7 +61,7 @@ def batch_file(dataset: pd.DataFrame, rows: int, path: Path, complete: bool, see
     from renewml import config
 
     rng = np.random.default_rng(seed)
-    columns = list(dict.fromkeys(["show_title", "season_number", *config.FEATURES]))
+    columns = list(dict.fromkeys(["show_title", "season_number", *config.FEATURES, *config.UNUSED_INPUTS]))
     sample = dataset.iloc[rng.integers(0, len(dataset), rows)][columns].reset_index(drop=True)
     sample["show_title"] = [f"show {i}" for i in range(len(sample))]  # one row per show season
     if complete:

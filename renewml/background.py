@@ -207,3 +207,18 @@ def shapley(
     for without, with_i, i, weight in _coalition_weights(n):
         contributions[:, i] += weight * (values[:, index[with_i]] - values[:, index[without]])
     return values[:, index[(1,) * n]], values[:, index[(0,) * n]], contributions
+
+
+def format_references(estimator: object, background: Table, profile: dict[str, object]) -> dict[str, float]:
+    """The model's average over the background seasons of each format, and over all decided seasons
+    (the formats weighted by how many decided seasons each has): the two steps a reason starts from."""
+    scored = estimator.predict_proba(estimator_input(estimator, feature_columns(background)))[:, 1]
+    out: dict[str, float] = {}
+    for fmt in config.FORMATS:
+        mask = background["format"] == fmt
+        if mask.any():
+            out[fmt] = float(scored[mask].mean())
+    counts = {f: (profile.get("base_rates", {}).get(f) or {}).get("seasons") or 0 for f in out}
+    total = sum(counts.values())
+    out["all"] = sum(out[f] * counts[f] for f in counts) / total if total else float(scored.mean())
+    return out

@@ -22,6 +22,7 @@ from renewml.table import Table, as_table, blank, is_missing, n_rows, numbers, r
 
 VIEWS_RANGE = (1e4, 1e9)  # far beyond any debut ever seen at both ends
 BAR_PROBABILITY = 0.5
+BISECTION_STEPS = 16
 
 
 @dataclass
@@ -105,7 +106,8 @@ def probabilities_at_views(loaded: LoadedModel, table: Table, views: np.ndarray)
 
 def renewal_bars(loaded: LoadedModel, frame: object, target: float = BAR_PROBABILITY) -> list[RenewalBar]:
     """`renewal_bar` of every row at once: the bisection steps all rows together, so that the board's
-    hundred-odd bars cost 42 scorings of the whole table instead of 42 per row."""
+    hundred-odd bars cost 18 scorings of the whole table instead of 18 per row. Sixteen halvings of the five
+    decades searched pin the bar to 0.02% of the views, far finer than any debut is measured."""
     table = as_table(frame)
     rows = n_rows(table)
     if not rows:
@@ -113,7 +115,7 @@ def renewal_bars(loaded: LoadedModel, frame: object, target: float = BAR_PROBABI
     low, high = np.full(rows, math.log10(VIEWS_RANGE[0])), np.full(rows, math.log10(VIEWS_RANGE[1]))
     p_low = probabilities_at_views(loaded, table, 10**low)
     p_high = probabilities_at_views(loaded, table, 10**high)
-    for _ in range(40):
+    for _ in range(BISECTION_STEPS):
         middle = (low + high) / 2
         reached = probabilities_at_views(loaded, table, 10**middle) >= target
         high, low = np.where(reached, middle, high), np.where(reached, low, middle)

@@ -353,10 +353,19 @@ def make_card(
         random_state=config.RANDOM_STATE,
         versions=library_versions(),
         evaluation=evaluation,
-        reference=reference_profile(frame),
+        reference=_with_format_averages(reference_profile(frame), model),
         carried=travelling_tables(model),
         statements=dict(CARD_STATEMENTS),
     )
+
+
+def _with_format_averages(profile: dict[str, object], model: RenewalModel) -> dict[str, object]:
+    """The profile with the model's average over its background seasons of each format (where reasons start),
+    computed once here so that a cold `predict` need not score the whole background again."""
+    from renewml.background import format_references
+
+    averages = format_references(model.estimator, model.background_table, profile)
+    return {**profile, "format_averages": {k: round(v, 6) for k, v in averages.items()}}
 
 
 def portable_path(path: Path) -> Path:

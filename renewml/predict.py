@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from renewml import config
-from renewml.background import INPUT_GROUPS, averaged_proba, shapley, unknown_inputs
+from renewml.background import INPUT_GROUPS, averaged_proba, format_references, shapley, unknown_inputs
 from renewml.data.schema import PREDICT_COLUMNS, PREDICT_REQUIRED, check_columns, parse_number
 from renewml.data.titles import normalize_title
 from renewml.errors import InputError, NotFoundError
-from renewml.inputs import estimator_input, feature_columns
 from renewml.lookup import TitleIndex
 from renewml.model import LoadedModel
 from renewml.table import (
@@ -355,21 +354,6 @@ def _pool_text(record: dict[str, object], count: int) -> str:
     return f"the {count} decided {fmt + ' ' if fmt else ''}seasons of the model's sample"
 
 
-def format_references(estimator: object, background: Table, profile: dict[str, object]) -> dict[str, float]:
-    """The model's average over the background seasons of each format, and over all decided seasons
-    (the formats weighted by how many decided seasons each has): the two steps a reason starts from."""
-    scored = estimator.predict_proba(estimator_input(estimator, feature_columns(background)))[:, 1]
-    out: dict[str, float] = {}
-    for fmt in config.FORMATS:
-        mask = background["format"] == fmt
-        if mask.any():
-            out[fmt] = float(scored[mask].mean())
-    counts = {f: (profile.get("base_rates", {}).get(f) or {}).get("seasons") or 0 for f in out}
-    total = sum(counts.values())
-    out["all"] = sum(out[f] * counts[f] for f in counts) / total if total else float(scored.mean())
-    return out
-
-
 def _reference_text(fmt: str | None, averages: dict[str, float], profile: dict[str, object]) -> dict[str, object]:
     """The point reasons start from, in words: the average decided season, then the average of the format."""
     rates = profile.get("base_rates", {})
@@ -439,7 +423,9 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
                 if group in given  # a group not given at all gets no credit either way
             ]
             if fmt is not None:  # first step: from the average decided season to the average of this format
-                averages = averages or format_references(model.estimator, background, profile)
+                averages = averages or profile.get("format_averages") or format_references(
+                    model.estimator, background, profile
+                )
                 # the format's average as the Shapley values start from it, so every step adds up
                 start = {**averages, fmt: float(references[index])}
                 step = round(start[fmt] - start["all"], 4)

@@ -4,7 +4,7 @@ Gradient-boosted trees make the views response a staircase: every tree splits th
 one edge can lift the probability by 0.16 between 24M and 28M views, a cliff no show's fate hangs on.
 Debut-week views are a noisy measure of demand anyway (they depend on the release day within the week, the
 week's competition and Netflix's rounding), so the answer is the mean over views scaled by 10**offset for
-each of `config.VIEWS_SMOOTHING_LOG10` (views per day scaled with them): a single tree edge becomes five
+each of `config.VIEWS_SMOOTHING_LOG10` (views per day scaled with them): a single tree edge becomes three
 small steps. Training is unchanged; every score of a model (backtest, card, CLI) goes through this.
 
 This module knows only the two view columns of a model input (a plain table or a DataFrame).

@@ -259,3 +259,13 @@ def test_an_existing_portable_file_or_joblib_copy_is_not_overwritten_without_for
         save_model(shipped_model.model, shipped_model.card, tmp_path / "m.npz")
     assert (tmp_path / existing).read_bytes() == b"precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing]
+
+
+def test_the_card_s_format_averages_are_what_the_model_gives(shipped_model):
+    """predict reads where reasons start from the card; recomputed from the model file they agree."""
+    from renewml.background import format_references
+
+    cached = shipped_model.card.reference["format_averages"]
+    fresh = format_references(shipped_model.model.estimator, shipped_model.model.background_table, shipped_model.card.reference)
+    assert set(cached) == set(fresh) == {"limited", "ongoing", "all"}
+    assert all(abs(cached[k] - fresh[k]) < 1e-5 for k in fresh)

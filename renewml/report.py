@@ -88,7 +88,7 @@ def importance_and_dependence(
     frame: pd.DataFrame, out_dir: Path, shuffles: int = 10, grid_points: int = 40
 ) -> dict[str, float]:
     """Permutation importance (Brier loss increase) of each input on the hold-out, and partial
-    dependence of debut views and review scores, for the model trained on the training side."""
+    dependence of debut views, week-2 staying power and debut rank, for the model trained on the training side."""
     plt = _pyplot()
     split = forward_split(frame)
     model = fit_model(split.train)
@@ -115,8 +115,8 @@ def importance_and_dependence(
     fig, axes = plt.subplots(1, 3, figsize=(14, 4), sharey=True)
     grids = {
         "debut_views": np.logspace(5.5, 8, grid_points),
-        "critic_score": np.linspace(30, 95, grid_points),
-        "imdb_season_rating": np.linspace(5, 9.5, grid_points),
+        "week2_to_week1": np.linspace(0.2, 3.0, grid_points),
+        "debut_rank": np.linspace(1, 10, grid_points),
     }
     for ax, (name, grid) in zip(axes, grids.items(), strict=True):
         for label, subset in (("ongoing", ongoing), ("limited", rows[rows["format"] == "limited"])):

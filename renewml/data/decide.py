@@ -87,11 +87,12 @@ def outcome_for(decision: str, decided_on: date, debut: date) -> tuple[int | Non
     >>> outcome_for("final", date(2025, 9, 1), date(2025, 8, 6))
     (0, 'ended_as_planned')
     """
+    from renewml.data.labels import timed_state
+
     before = decided_on < debut
-    if decision == "renewed":
-        return (None, "renewed_before_debut") if before else (1, "renewed")
-    if decision == "final":
-        return (None, "final_season_announced") if before else (0, "ended_as_planned")
+    if decision in ("renewed", "final"):
+        state = timed_state("renewed" if decision == "renewed" else "ended_as_planned", before)
+        return config.RENEWED_BY_OUTCOME[state], state
     if decision == "cancelled":
         if before:
             raise InputError(

@@ -104,8 +104,19 @@ def wiki_status_evidence(status: str, seasons_at_snapshot: float, season_number:
 
 
 # Outcomes whose fate was settled before the season aired: never a training example or a scored prediction.
-DECIDED_BEFORE_DEBUT = config.DECIDED_BEFORE_DEBUT
-RENEWED_BY_OUTCOME = config.RENEWED_BY_OUTCOME
+# A renewal or a final-season announcement, by whether it came before the season aired.
+_TIMED_STATES = {
+    "renewed": ("renewed", "renewed_before_debut"),
+    "ended_as_planned": ("ended_as_planned", "final_season_announced"),
+}
+_FAMILY = {before: family for family, (_, before) in _TIMED_STATES.items()}
+
+
+def timed_state(outcome: str, before_debut: bool) -> str:
+    """The state a renewal or a final-season announcement takes from its timing (other outcomes as they are):
+    made before the season aired it is no decision on the debut. `renewml data decide` and the build share it."""
+    after, before = _TIMED_STATES.get(_FAMILY.get(outcome, outcome), (outcome, outcome))
+    return before if before_debut else after
 
 
 def parse_decision_date(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -128,7 +139,7 @@ def dated_outcome(outcome: str, decision_date: str, season_start: pd.Timestamp |
     needs an earlier date has a later one.
     """
     if not decision_date or season_start is None:
-        if outcome in DECIDED_BEFORE_DEBUT and not decision_date:
+        if outcome in config.DECIDED_BEFORE_DEBUT and not decision_date:
             raise ValueError(f"outcome {outcome} needs the date of the announcement")
         return outcome
     earliest, latest = parse_decision_date(decision_date)
@@ -138,12 +149,7 @@ def dated_outcome(outcome: str, decision_date: str, season_start: pd.Timestamp |
             f"the date {decision_date} cannot say whether the decision came before the season started on "
             f"{season_start.date()}: give the day"
         )
-    family = {"renewed_before_debut": "renewed", "final_season_announced": "ended_as_planned"}.get(outcome, outcome)
-    if family == "renewed":
-        return "renewed_before_debut" if before else "renewed"
-    if family == "ended_as_planned":
-        return "final_season_announced" if before else "ended_as_planned"
-    return outcome
+    return timed_state(outcome, before)
 
 
 def decide_label(
@@ -163,7 +169,7 @@ def decide_label(
             note = f"{note} {cite}".strip()
         if date:
             note = f"announced {date}: {note}"
-        return Label(RENEWED_BY_OUTCOME[outcome], outcome, "curated", note)
+        return Label(config.RENEWED_BY_OUTCOME[outcome], outcome, "curated", note)
     if evidence.renewed_before_debut:
         return Label(
             None,

@@ -80,14 +80,13 @@ def unknown_inputs(table: Table) -> np.ndarray:
     return unknown
 
 
-def _pool(
-    background: Table, row: dict[str, object], unknown: np.ndarray, logs: np.ndarray
-) -> tuple[np.ndarray, dict[tuple[bool, bool], np.ndarray]]:
-    """Background positions of the row's format, and which of them to average over for each
-    (language known and in the coalition, debut views known and in the coalition) case.
+def _pool(background: Table, row: dict[str, object], unknown: np.ndarray) -> tuple[np.ndarray, dict[bool, np.ndarray]]:
+    """Background positions of the row's format, and which of them to average over with the language in the
+    coalition (True) or not (False).
 
     With the language: seasons of the same Top 10 list (the lists have different audiences). Never chosen
-    by the values of other inputs, so that a typed input moves the answer only through the model.
+    by the values of other inputs: a sample chosen near the typed debut views changed under the input and
+    broke the model's monotone response to it (5.0M above 6.5M, jumps of 0.1 and more).
     """
     pool = np.arange(n_rows(background))
     if not unknown[FEATURE_INDEX["format"]]:
@@ -98,15 +97,7 @@ def _pool(
         same_language = background["language"][pool] == row["language"]
         if same_language.sum() < config.BACKGROUND_MIN_SAME_LIST:
             same_language = everyone
-    # The sample does not depend on the debut views given: a sample chosen near the typed views would change
-    # under the input and break the model's monotone response to it (5.0M above 6.5M, jumps of 0.1 and more).
-    masks = {
-        (False, False): everyone,
-        (True, False): same_language,
-        (False, True): everyone,
-        (True, True): same_language,
-    }
-    return pool, masks
+    return pool, {False: everyone, True: same_language}
 
 
 def _coalition_weights(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...], int, float]]:
@@ -142,22 +133,21 @@ def averaged_values(
     rows = n_rows(features)
     gone = np.asarray(unknown, dtype=bool)
     base = feature_columns(background)
-    logs = np.log10(base["debut_views"] + 1.0)
     groups = list(INPUT_GROUPS)
-    views_group, context_group = groups.index("debut views"), groups.index("context")
+    context_group = groups.index("context")
     # in_coalition[j, c]: feature c comes from the row in coalition j (the format always does).
     in_coalition = np.ones((len(coalitions), len(names)), dtype=bool)
     for j, mask in enumerate(coalitions):
         for on, group in zip(mask, groups, strict=True):
             for name in INPUT_GROUPS[group]:
                 in_coalition[j, names.index(name)] = bool(on)
-    pool_columns = ("format", "language", "debut_views")
+    pool_columns = ("format", "language")
     row_of, coalition_of, picks = [], [], []
     for i in range(rows):
         row = {name: features[name][i] for name in pool_columns}
-        pool, masks = _pool(base, row, gone[i], logs)
+        pool, masks = _pool(base, row, gone[i])
         for j, mask in enumerate(coalitions):
-            chosen = pool[masks[(bool(mask[context_group]), bool(mask[views_group]))]]
+            chosen = pool[masks[bool(mask[context_group])]]
             picks.append(chosen)
             row_of.append(np.full(len(chosen), i))
             coalition_of.append(np.full(len(chosen), j))

@@ -36,10 +36,24 @@ def test_parse_season_title(show, season_title, number, limited, skipped):
         ("Pokémon", "pokemon"),
         ("The Witcher[12]", "the witcher"),
         ("XO, Kitty", "xo kitty"),
+        ("시즌 1", "시즌1"),
     ],
 )
 def test_normalize_title_folds_case_accents_and_punctuation(a, b):
     assert normalize_title(a) == normalize_title(b)
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("Pokémon [12] & Co.", "pokemonandco"),  # the accent path
+        ("Pokemon [12] & Co.", "pokemonandco"),  # the ASCII path: the same key
+        ("Ｆｕｌｌ Ｗｉｄｔｈ", "fullwidth"),  # compatibility forms fold too
+        ("a [1] b [unclosed", "abunclosed"),
+    ],
+)
+def test_normalize_title_gives_the_same_key_on_both_paths(title, key):
+    assert normalize_title(title) == key
 
 
 def test_slugify_is_stable_and_readable():

@@ -15,13 +15,22 @@ from dataclasses import dataclass
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 
 
+_CITATION = re.compile(r"\[[^\]]*\]")  # Wikipedia citation markers such as [12]
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def normalize_title(title: str) -> str:
-    """Fold a title to a matching key: accents, case, '&', punctuation and spaces do not count."""
-    text = unicodedata.normalize("NFKD", str(title))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", "and")
-    text = re.sub(r"\[[^\]]*\]", "", text)  # Wikipedia citation markers such as [12]
-    return re.sub(r"[\W_]+", "", text)
+    """Fold a title to a matching key: accents, case, '&', punctuation and spaces do not count.
+
+    Every title of a batch file goes through here, so ASCII text (which has no accents to strip) skips the
+    decomposition: 200,000 titles take 0.14 s instead of 0.49 s (`benchmarks/batch_scoring.py`).
+    """
+    text = str(title)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("&", "and")
+    return _NOT_WORD.sub("", _CITATION.sub("", text))
 
 
 def slugify(title: str) -> str:

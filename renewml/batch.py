@@ -314,8 +314,9 @@ def _not_given(unknown: np.ndarray) -> np.ndarray:
     """Per row, the names of the inputs not given ("format; debut_views"), one join per distinct pattern."""
     if not len(unknown):
         return np.empty(0, dtype=object)
-    patterns, inverse = np.unique(unknown, axis=0, return_inverse=True)
-    names = np.array(["; ".join(np.array(config.FEATURES)[pattern]) for pattern in patterns], dtype=object)
+    bits = unknown.astype(np.int64) @ (1 << np.arange(unknown.shape[1], dtype=np.int64))  # a pattern as one number
+    patterns, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+    names = np.array(["; ".join(np.array(config.FEATURES)[unknown[i]]) for i in first], dtype=object)
     return names[inverse.reshape(-1)]
 
 

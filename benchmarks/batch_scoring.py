@@ -11,8 +11,10 @@ All figures come from one run on one machine:
   validated, every row has all inputs (scored directly), the numbers are jittered so that nearly every
   cell is distinct (the checks see each distinct cell once, so repeated values would flatter them);
 - `--sparse-rows` new shows with only a title, the format, the source material and the debut views
-  (a season's debuts as a user types them in): every other input is averaged over the 50 background
-  seasons nearest in debut views, so such a row costs about 50 scored rows;
+  (a season's debuts as a user types them in): every other input is averaged over the background
+  seasons of the row's format (up to 200), each at the three views of the smoothing; rows alike in the
+  model's terms (the same bins of every split) are averaged once, and the script prints how many classes
+  the rows fall into;
 - `--blank-rows` rows as the data has them, with blanks (averaged over the background likewise);
 - `--rows` rows through the library (`predict_proba`) and through the CLI: rows per second and peak
   resident memory (the library's in this process, the CLI's of its own process).
@@ -84,6 +86,18 @@ def sparse_file(dataset: pd.DataFrame, rows: int, path: Path, seed: int = 0) -> 
     sample.to_csv(path, index=False)
 
 
+def _classes(path: Path) -> int:
+    """How many classes of rows alike (`renewml.background`) a batch file's rows fall into."""
+    from renewml.background import _alike_rows, unknown_inputs
+    from renewml.batch import read_batch
+    from renewml.inputs import feature_columns
+    from renewml.model import load_default_model
+
+    frame = read_batch(path).frame
+    first, _ = _alike_rows(load_default_model().model.estimator, feature_columns(frame), unknown_inputs(frame))
+    return len(first)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli-rows", type=int, default=200_000)
@@ -123,7 +137,8 @@ def main() -> None:
         seconds, peak = _run([*cli, str(source), "--output", str(target)])
         print(
             f"cli, {args.sparse_rows:,} new shows with only title, format, source and debut views: {seconds:.2f}s = "
-            f"{args.sparse_rows / seconds:,.0f} rows/s, peak RSS {peak:,.0f} MB"
+            f"{args.sparse_rows / seconds:,.0f} rows/s, peak RSS {peak:,.0f} MB; "
+            f"{_classes(source):,} classes of rows alike averaged"
         )
 
         batch_file(dataset, args.blank_rows, source, complete=False, seed=1)

@@ -27,7 +27,7 @@ import numpy as np
 
 from renewml import config
 from renewml.inputs import estimator_input, feature_columns
-from renewml.table import Table, blank, n_rows, take
+from renewml.table import Table, blank, n_rows, row_classes, take, value_codes
 
 # Groups of inputs that Shapley reasons are given for. The format is not one: the background is
 # always restricted to the row's format, so an ongoing show is compared with ongoing shows.
@@ -123,16 +123,43 @@ def averaged_values(
 
     The value of coalition S is the mean over background seasons b of f(x on the groups in S that
     were given, b elsewhere); b is drawn from the row's Top 10 list only when the context group
-    (which holds the language) is in S, and from the neighbours by debut views only when the
-    debut-views group is, so the empty coalition is the plain background average of the row's format
-    (the reference) and the full coalition is the row's probability with its unknown inputs averaged
-    over given what is known. All rows and coalitions are scored in one call.
+    (which holds the language) is in S, so the empty coalition is the plain background average of the
+    row's format (the reference) and the full coalition is the row's probability with its unknown inputs
+    averaged over given what is known. All rows and coalitions are scored in one call, one row per class
+    of rows alike (`_alike_rows`).
     """
-    names = list(config.FEATURES)
     features = feature_columns(table)
-    rows = n_rows(features)
     gone = np.asarray(unknown, dtype=bool)
-    base = feature_columns(background)
+    first, inverse = _alike_rows(estimator, features, gone)
+    return _mixed_values(estimator, take(features, first), gone[first], feature_columns(background), coalitions)[inverse]
+
+
+def _alike_rows(estimator: object, features: Table, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One row of each class of rows whose averages are equal, and each row's class: rows alike on their given
+    inputs in the estimator's `input_codes` and with the same unknown inputs, format and language (which
+    choose the background seasons). A batch of new shows with a few inputs each repeats few classes, so the
+    background mix is scored per class: 10,000 such shows in 1,500 classes (`benchmarks/batch_scoring.py`).
+    An estimator without `input_codes` (a scikit-learn pipeline) makes every row a class of its own."""
+    rows = n_rows(features)
+    codes = getattr(estimator, "input_codes", None)
+    codes = None if codes is None else codes(estimator_input(estimator, features))
+    if codes is None:
+        return np.arange(rows), np.arange(rows)
+    columns = [np.where(gone[:, FEATURE_INDEX[name]], -1, value_codes(features[name])) for name in ("format", "language")]
+    for position, name in enumerate(config.FEATURES):
+        if name in codes:
+            columns.append(np.where(gone[:, position], -1, codes[name]))
+    columns.extend(codes[name] for name in codes if name not in FEATURE_INDEX)
+    _, first, inverse = np.unique(row_classes(columns, rows), return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _mixed_values(
+    estimator: object, features: Table, gone: np.ndarray, base: Table, coalitions: list[tuple[int, ...]]
+) -> np.ndarray:
+    """`averaged_values` of every row given (the model's input columns, their unknown cells and the background's)."""
+    names = list(config.FEATURES)
+    rows = n_rows(features)
     groups = list(INPUT_GROUPS)
     context_group = groups.index("context")
     # in_coalition[j, c]: feature c comes from the row in coalition j (the format always does).

@@ -421,7 +421,8 @@ def write_model_file(model: RenewalModel, path: Path) -> None:
     """`model` as a portable file: its estimator, with the background seasons, the out-of-sample
     probabilities and the training row ids in the JSON document (call through `atomic_write`)."""
     from renewml.export import export_estimator
-    from renewml.portable import table_to_json, write_portable
+    from renewml.portable import write_portable
+    from renewml.table import table_to_json
 
     structure, arrays = export_estimator(unsmoothed(model.estimator))
     structure.update(
@@ -434,7 +435,8 @@ def write_model_file(model: RenewalModel, path: Path) -> None:
 
 def read_model_file(path: Path) -> RenewalModel:
     """A RenewalModel whose estimator is the numpy scorer of the portable file at `path`."""
-    from renewml.portable import PortableEstimator, read_portable, table_from_json
+    from renewml.portable import PortableEstimator, read_portable
+    from renewml.table import table_from_json
 
     structure, arrays = read_portable(path)
     try:

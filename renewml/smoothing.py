@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from renewml import config
+from renewml.table import row_classes, row_count
 
 VIEW_INPUTS = ("debut_views", "debut_views_per_day")
 
@@ -34,11 +35,28 @@ class ViewsSmoothed:
         return getattr(self.estimator, name)
 
     def predict_proba(self, X: object) -> np.ndarray:
+        """The mean of the estimator's probabilities over the scaled copies of `X`. An estimator that scores
+        copies of a table together (`renewml.portable`'s `predict_proba_copies`) gets them in one call."""
+        copies = [_scaled_columns(X, 10.0**offset) for offset in self.offsets]
+        together = getattr(self.estimator, "predict_proba_copies", None)
+        if together is not None:
+            probabilities = together(X, copies)
+        else:
+            probabilities = [self.estimator.predict_proba(_with(X, copy)) for copy in copies]
         total = None
-        for offset in self.offsets:
-            p = np.asarray(self.estimator.predict_proba(_scaled(X, 10.0**offset)), dtype=float)
+        for p in probabilities:
+            p = np.asarray(p, dtype=float)
             total = p if total is None else total + p
         return total / len(self.offsets)
+
+    def input_codes(self, X: object) -> dict[str, np.ndarray] | None:
+        """The estimator's `input_codes` (see `renewml.portable`) over the scaled copies of `X` together: rows
+        alike here are alike at every offset. None when the estimator has none (a scikit-learn pipeline)."""
+        codes = getattr(self.estimator, "input_codes", None)
+        if codes is None:
+            return None
+        per_offset = [codes(_scaled(X, 10.0**offset)) for offset in self.offsets]
+        return {name: row_classes([c[name] for c in per_offset], row_count(X)) for name in per_offset[0]}
 
 
 def smoothed(estimator: object) -> ViewsSmoothed:
@@ -51,14 +69,20 @@ def unsmoothed(estimator: object) -> object:
     return estimator.estimator if isinstance(estimator, ViewsSmoothed) else estimator
 
 
-def _scaled(X: object, factor: float) -> object:
+def _scaled_columns(X: object, factor: float) -> dict[str, np.ndarray]:
+    """The view columns of `X` scaled by `factor` (none for 1: the copy is `X` itself)."""
     if factor == 1.0:
+        return {}
+    present = [name for name in VIEW_INPUTS if name in (X if isinstance(X, dict) else X.columns)]
+    return {name: np.asarray(X[name], dtype=float) * factor for name in present}
+
+
+def _with(X: object, columns: dict[str, np.ndarray]) -> object:
+    """`X` (a plain table or a DataFrame) with `columns` put in."""
+    if not columns:
         return X
-    if isinstance(X, dict):
-        out = dict(X)
-        for name in VIEW_INPUTS:
-            if name in out:
-                out[name] = np.asarray(out[name], dtype=float) * factor
-        return out
-    present = [name for name in VIEW_INPUTS if name in X.columns]
-    return X.assign(**{name: X[name].astype(float) * factor for name in present})
+    return {**X, **columns} if isinstance(X, dict) else X.assign(**columns)
+
+
+def _scaled(X: object, factor: float) -> object:
+    return _with(X, _scaled_columns(X, factor))

@@ -96,9 +96,33 @@ def n_rows(table: Mapping[str, np.ndarray]) -> int:
     return len(next(iter(table.values()))) if table else 0
 
 
+def row_count(X: object) -> int:
+    """Rows of a DataFrame, or of a dict of columns (whose len() is its number of columns)."""
+    return n_rows(X) if isinstance(X, dict) else len(X)
+
+
 def take(table: Table, index: object) -> Table:
     """The rows at `index` (positions or a boolean mask)."""
     return {name: values[index] for name, values in table.items()}
+
+
+def value_codes(values: np.ndarray) -> np.ndarray:
+    """Per cell, the number of its value among the column's distinct values: cells that compare equal share
+    a number (a NaN only with the same NaN object), so the code is exact for any use that compares values."""
+    cells = np.asarray(values).tolist()
+    number = {value: position for position, value in enumerate(dict.fromkeys(cells))}
+    return np.fromiter(map(number.__getitem__, cells), dtype=np.int64, count=len(cells))
+
+
+def row_classes(columns: list[np.ndarray], length: int) -> np.ndarray:
+    """Per row, the number of its combination of codes across `columns` (each an integer array of `length`)."""
+    classes = np.zeros(length, dtype=np.int64)
+    for codes in columns:  # pair the classes so far with the next codes, then number the pairs 0, 1, ...
+        codes = np.asarray(codes, dtype=np.int64)
+        low = codes.min(initial=0)
+        pairs = classes * (int(codes.max(initial=0)) - int(low) + 1) + (codes - low)
+        classes = np.unique(pairs, return_inverse=True)[1].reshape(-1)
+    return classes
 
 
 def column(table: Table, name: str, length: int | None = None) -> np.ndarray:
@@ -226,3 +250,34 @@ def append_csv(table: Table, handle: object, whole_numbers: Iterable[str] = (), 
         handle.write("\n".join(map(",".join, zip(*columns, strict=True))) + "\n")
     elif not plain:
         writer.writerows(zip(*columns, strict=True))
+
+
+def table_to_json(table: object) -> dict:
+    """A table (or DataFrame) as JSON: text with null, numbers with null for NaN."""
+    columns = {}
+    table = as_table(table)
+    for name, column in table.items():
+        if column.dtype.kind != "f":
+            columns[name] = {"kind": "text", "values": [None if _missing(v) else str(v) for v in column]}
+        else:
+            columns[name] = {"kind": "number", "values": [None if _missing(v) else float(v) for v in column]}
+    return {"columns": list(table), "data": columns}
+
+
+def _missing(value: object) -> bool:
+    """What a stored table writes as null: a blank, or the text pandas gives a blank ("nan", "<NA>")."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("nan", "<NA>")
+
+
+def table_from_json(part: dict) -> dict[str, np.ndarray]:
+    """The stored table as a plain table (see `renewml.table`): text with None, numbers with NaN."""
+    data = {}
+    for name in part["columns"]:
+        column = part["data"][name]
+        if column["kind"] == "text":
+            values = np.empty(len(column["values"]), dtype=object)
+            values[:] = [None if v is None else str(v) for v in column["values"]]
+            data[name] = values
+        else:
+            data[name] = np.array([np.nan if v is None else float(v) for v in column["values"]], dtype=float)
+    return data

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from renewml import config
-from renewml.background import sample_background, unknown_inputs
+from renewml.background import _alike_rows, _mixed_values, averaged_values, sample_background, shapley, unknown_inputs
+from renewml.inputs import feature_columns
 from renewml.model import _table_sha256, predict_proba
 from renewml.predict import adhoc_row, predict_rows
 from renewml.table import as_table, records, to_frame
@@ -132,3 +133,50 @@ def test_what_if_averages_over_inputs_not_given(shipped_model):
     table = what_if(shipped_model, row, "debut_views", [5e5, 5e7])
     assert abs(table["probability"].iloc[0] - at_500k.probability) < 1e-9
     assert table["probability"].iloc[1] > table["probability"].iloc[0]
+
+
+def _new_shows(dataset, rows, seed):
+    """New shows as users type them: title, format, source material and debut views (jittered), some with a language."""
+    rng = np.random.default_rng(seed)
+    sample = dataset.iloc[rng.integers(0, len(dataset), rows)].reset_index(drop=True)
+    table = as_table(sample[["format", "source_material", "debut_views", "language"]])
+    table["debut_views"] = np.round(np.nan_to_num(table["debut_views"], nan=3e6) * rng.uniform(0.9, 1.1, rows))
+    table["language"] = np.where(rng.random(rows) < 0.9, None, table["language"]).astype(object)
+    table["show_title"] = np.array([f"new show {i}" for i in range(rows)], dtype=object)
+    return table
+
+
+def test_rows_alike_in_the_models_terms_are_averaged_once_with_the_same_numbers(shipped_model, dataset):
+    """Averaging over the background scores one row per class of rows alike on their given inputs (the
+    model's `input_codes`); every row's value is the one it gets scored on its own, to the bit."""
+    estimator, background = shipped_model.model.estimator, shipped_model.model.background_table
+    table = _new_shows(dataset, 400, seed=6)
+    unknown = unknown_inputs(table)
+    features = feature_columns(table)
+    first, inverse = _alike_rows(estimator, features, unknown)
+    assert len(first) <= 320 and np.array_equal(first[inverse][first], first)  # classes merge, each row maps to one
+    full = [(1, 1, 1, 1)]
+    every_row = _mixed_values(estimator, features, unknown, feature_columns(background), full)
+    assert np.array_equal(averaged_values(estimator, table, unknown, background, full), every_row)
+    # Shapley values ask for every coalition of the same rows: the classes serve them too
+    few = {name: values[:40] for name, values in table.items()}
+    probability, reference, contributions = shapley(estimator, few, unknown[:40], background)
+    coalitions = [tuple(int(b) for b in f"{k:04b}") for k in range(16)]
+    values = _mixed_values(estimator, feature_columns(few), unknown[:40], feature_columns(background), coalitions)
+    assert np.array_equal(probability, values[:, -1]) and np.array_equal(reference, values[:, 0])
+
+
+def test_rows_with_views_between_the_same_thresholds_share_a_class_and_others_do_not(shipped_model):
+    estimator = shipped_model.model.estimator
+    table = as_table(
+        pd.DataFrame(
+            {
+                "format": ["ongoing", "ongoing", "ongoing", "limited"],
+                "source_material": ["original"] * 4,
+                "debut_views": [4_321_000.0, 4_321_500.0, 43_210_000.0, 4_321_000.0],
+            }
+        )
+    )
+    _, inverse = _alike_rows(estimator, feature_columns(table), unknown_inputs(table))
+    assert inverse[0] == inverse[1]  # 500 views apart: the same bins in every tree
+    assert len({inverse[0], inverse[2], inverse[3]}) == 3  # ten times the views, or another format: not alike

@@ -317,3 +317,38 @@ def test_a_dict_of_columns_scores_like_the_frame(portable, dataset, monkeypatch)
     assert np.array_equal(portable.estimator.predict_proba(as_dict), whole)
 
 
+
+
+def test_copies_score_like_each_copy_alone_to_the_bit(portable, dataset, monkeypatch):
+    """`predict_proba_copies` walks a tree that reads no replaced column once for all copies; each copy's
+    probabilities are still those of scoring it alone."""
+    import renewml.portable as module
+
+    scorer = portable.estimator.estimator
+    X = _random_rows(feature_frame(dataset), np.random.default_rng(5), 300)
+    table = {name: X[name].to_numpy() for name in X.columns}
+    views = table["debut_views"].astype(float)
+    copies = [{"debut_views": views * 0.5}, {}, {"debut_views": views * 2.0, "debut_views_per_day": views}]
+    alone = [scorer.predict_proba({**table, **copy}) for copy in copies]
+    assert not np.array_equal(alone[0], alone[1])
+    for rows_at_once in (module.ROWS_AT_ONCE, 64):
+        monkeypatch.setattr(module, "ROWS_AT_ONCE", rows_at_once)
+        for together, expected in zip(scorer.predict_proba_copies(table, copies), alone, strict=True):
+            assert np.array_equal(together, expected)
+
+
+def test_a_file_whose_trees_share_nodes_is_refused(tmp_path, portable):
+    """The scorer numbers a tree's nodes from its root: a child in another tree's block is refused on reading."""
+    from renewml.portable import read_portable, write_portable
+
+    structure, arrays = read_portable(config.MODEL_PATH)
+    arrays = dict(arrays)
+    left, roots = arrays["fold0.left"].copy(), arrays["fold0.roots"]
+    split = np.flatnonzero(~arrays["fold0.is_leaf"].astype(bool))
+    node = split[split >= roots[1]][0]  # a split of the second tree
+    left[node] = roots[0] + 1  # sends its rows into the first tree
+    arrays["fold0.left"] = left
+    path = tmp_path / "shared.npz"
+    write_portable({k: v for k, v in structure.items() if k not in ("format", "version")}, arrays, path)
+    with pytest.raises(ModelError, match="fold 0: a tree's nodes are not a block of their own"):
+        read_portable(path)

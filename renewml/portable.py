@@ -210,11 +210,6 @@ class PortableEstimator:
             out.extend(done[key])
         return out
 
-    def _transform(self, fold: dict, X: Table | pd.DataFrame) -> np.ndarray:
-        """A fold's transformed inputs as a (rows, inputs) matrix."""
-        out = self._fold_columns(fold, X)
-        return np.column_stack(out) if out else np.empty((row_count(X), 0))
-
     def _raws(self, fold_index: int, fold: dict, X: Table | pd.DataFrame, copies: list[Copy], done: dict) -> list[np.ndarray]:
         """Per copy, baseline plus every tree's leaf value, added tree by tree in the trees' order as scikit-learn
         does. A tree that reads a column some copy replaces is walked once over the copies' rows one below the

@@ -212,7 +212,7 @@ def _reference_raw(estimator, X):
     out = []
     for k, fold in enumerate(estimator.structure["folds"]):
         a = {name: estimator.arrays[f"fold{k}.{name}"] for name in ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value")}
-        Xt = estimator._transform(fold, X)
+        Xt = np.column_stack(estimator._fold_columns(fold, X))  # the fold's inputs, rows x columns
         raw = np.zeros(len(Xt))
         for row in range(len(Xt)):
             total = fold["baseline"]

@@ -60,9 +60,9 @@ def _log10p1_clip0(values: np.ndarray) -> np.ndarray:
 
 
 def _group_medians(step: dict, groups: np.ndarray) -> np.ndarray:
-    """Each row's group median; a group without one (or a blank) takes the overall median. Groups are text,
-    compared as they are (`str()` of every cell, as `RelativeToGroupMedian` reads them, costs 0.3 s on the
-    800,000 rows `benchmarks/batch_scoring.py`'s new shows are averaged over)."""
+    """Each row's group median; a group without one (or a blank) takes the overall median. The groups are
+    text, so comparing the cells as they are gives what `RelativeToGroupMedian` gives with `str()` of every
+    cell, without converting the hundreds of thousands of rows an average over the background mixes."""
     values = np.asarray(groups, dtype=object)
     medians = np.full(len(values), float(step["overall_median"]))
     for group, median in step["group_medians"].items():
@@ -100,8 +100,7 @@ def _leaf_of(nodes: dict[str, list], node: int, tests: _SplitTests, root: int) -
 
     Every row takes every split's test of the tree (a depth-3 tree has at most 7), and the side is chosen
     as `right + went_left * (left - right)`: integer arithmetic, exact (modulo 2**bits, as both sides
-    are below it) and without the branch per row that `np.where` costs; with it and `_SplitTests`,
-    `benchmarks/batch_scoring.py`'s 10,000 new shows (500,000 rows scored) take 2.4 s instead of 4.8 s.
+    are below it) and without the branch per row that `np.where` takes (several times slower when sides are mixed).
     """
     if nodes["is_leaf"][node]:
         return tests.dtype(node - root)
@@ -114,8 +113,7 @@ class _SplitTests(dict):
     """A fold's split tests, each run once: its ~650 splits hold ~100 distinct tests (the trees reuse a
     feature's histogram bins as thresholds). Over the rows of several copies of a table one below the other:
     `columns[j]` holds each copy's column j, one array where copies share it, which is tested once and the
-    result repeated (concatenating every shared column instead cost 0.45 s of `benchmarks/batch_scoring.py`'s
-    200,000 rows)."""
+    result repeated (rather than concatenating every column of every copy, most of which they share)."""
 
     def __init__(self, columns: list[tuple[np.ndarray, ...]], nodes: int):
         super().__init__()
@@ -261,8 +259,8 @@ class PortableEstimator:
     def predict_proba_copies(self, X: object, copies: list[Copy]) -> list[np.ndarray]:
         """`predict_proba` of `X` with each copy's columns put in, one array per copy, in one walk of the trees:
         a tree that reads none of the replaced columns is walked once. What `renewml.smoothing` scores (debut
-        views scaled three ways, read by 3 trees in 5): 200,000 rows take 1.2 s instead of 1.6 s
-        (`benchmarks/batch_scoring.py`)."""
+        views scaled three ways, read by 3 trees in 5); with the byte-sized leaves it took the library figure
+        of `benchmarks/batch_scoring.py` (200,000 rows) from 1.8 s to 1.2 s."""
         n = row_count(X)
         if n > ROWS_AT_ONCE:
             parts = [

@@ -32,6 +32,8 @@ class ViewsSmoothed:
     def __getattr__(self, name: str) -> Any:
         if name in ("estimator", "offsets"):  # not yet set (unpickling): no recursion
             raise AttributeError(name)
+        if name == "predict_proba_copies":  # the estimator's would score without the smoothing
+            raise AttributeError(name)
         return getattr(self.estimator, name)
 
     def predict_proba(self, X: object) -> np.ndarray:

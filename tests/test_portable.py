@@ -352,3 +352,21 @@ def test_a_file_whose_trees_share_nodes_is_refused(tmp_path, portable):
     write_portable({k: v for k, v in structure.items() if k not in ("format", "version")}, arrays, path)
     with pytest.raises(ModelError, match="fold 0: a tree's nodes are not a block of their own"):
         read_portable(path)
+
+
+def test_the_smoothed_model_scores_copies_only_through_its_own_smoothing(portable, dataset):
+    """The smoothing hands the portable scorer its three copies; the scorer's own `predict_proba_copies` is not
+    reachable through the smoothed model, whose answers are the mean over the three views."""
+    from renewml.smoothing import ViewsSmoothed
+
+    smoothed = portable.estimator
+    assert isinstance(smoothed, ViewsSmoothed) and not hasattr(smoothed, "predict_proba_copies")
+    X = {name: values[:50] for name, values in as_table(feature_frame(dataset)).items()}
+    scorer = smoothed.estimator
+    views = X["debut_views"].astype(float)
+    per_day = X["debut_views_per_day"].astype(float)
+    one_by_one = [
+        scorer.predict_proba({**X, "debut_views": views * 10.0**o, "debut_views_per_day": per_day * 10.0**o})
+        for o in smoothed.offsets
+    ]
+    assert np.abs(smoothed.predict_proba(X) - sum(one_by_one) / 3).max() < 1e-15

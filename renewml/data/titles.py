@@ -23,7 +23,7 @@ def normalize_title(title: str) -> str:
     """Fold a title to a matching key: accents, case, '&', punctuation and spaces do not count.
 
     Every title of a batch file goes through here, so ASCII text (which has no accents to strip) skips the
-    decomposition: 200,000 titles take 0.14 s instead of 0.49 s (`benchmarks/batch_scoring.py`).
+    decomposition: the 200,000 titles of `benchmarks/batch_scoring.py`'s file fold in 0.14 s instead of 0.49 s.
     """
     text = str(title)
     if not text.isascii():

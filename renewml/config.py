@@ -201,9 +201,9 @@ DEFAULT_THREADS = 1
 
 # Batch scoring gives reasons (32 coalitions x the background per row) only for files up to this size.
 BATCH_REASONS_MAX_ROWS = 100
-# Rows read, checked and scored at a time by a batch written to a file: bounds its memory and keeps
-# each chunk's columns in the CPU caches (measured on 200,000 rows: 10,000 a chunk 1.56 s and 157 MB,
-# 50,000 1.66 s, the whole file at once 1.79 s and 410 MB; 5,000 1.72 s).
+# Rows read, checked and scored at a time by a batch written to a file: bounds its memory (measured on
+# `benchmarks/batch_scoring.py`'s 200,000 rows: 10,000 a chunk 3.5 to 3.6 s and 171 MB; 5,000 3.9 s and
+# 153 MB; 50,000 3.5 to 3.7 s and 335 MB; the whole file at once 3.9 to 4.0 s and 465 MB).
 BATCH_CHUNK_ROWS = 10_000
 
 # --- the board ------------------------------------------------------------------------------------

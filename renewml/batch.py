@@ -34,7 +34,6 @@ from renewml.io import atomic_write
 from renewml.lookup import TitleIndex, look_up_shows
 from renewml.model import LoadedModel
 from renewml.predict import (
-    BANDS,
     DECIDED_BEFORE,
     INPUT_COLUMNS,
     KINDS,
@@ -42,13 +41,13 @@ from renewml.predict import (
     Prediction,
     find_show,
     predict_rows,
+    row_verdicts,
     with_derived,
 )
 from renewml.table import (
     Table,
     append_csv,
     as_table,
-    blank,
     column,
     from_records,
     is_missing,
@@ -283,18 +282,7 @@ def predict_table(loaded: LoadedModel, frame: object) -> Table:
     unknown = unknown_inputs(table)
     with limited_threads(model.estimator):
         probabilities = averaged_proba(model.estimator, table, unknown, model.background_table)
-    key_missing = np.zeros(rows, dtype=bool)
-    for name in config.KEY_FEATURES:
-        key_missing |= blank(table[name]) if name in table else True
-    outcomes = _texts(column(table, "outcome", rows))
-    settled = np.isin(outcomes, list(config.DECIDED_BEFORE_DEBUT))
-    if settled.any():  # a what-if on a season decided before its debut is a new row: it is scored
-        overrides = column(table, "_overrides", rows)
-        settled[settled] = [not value for value in overrides[settled].tolist()]
-    shown = np.round(probabilities * 100)  # half to even, as `percent` rounds
-    bands = np.select([shown >= threshold for threshold, _ in BANDS], [name for _, name in BANDS], default=BANDS[-1][1])
-    bands = np.where(key_missing, TOO_EARLY, bands).astype(object)
-    bands[settled] = DECIDED_BEFORE
+    key_missing, settled, bands = row_verdicts(table, probabilities)
     rounded = np.round(probabilities, 4)
     rounded[key_missing | settled] = np.nan
     return {
@@ -304,7 +292,7 @@ def predict_table(loaded: LoadedModel, frame: object) -> Table:
         "band": bands,
         "top_reasons": np.full(rows, "", dtype=object),
         "reasons_from": np.full(rows, np.nan),
-        "actual_outcome": outcomes,
+        "actual_outcome": _texts(column(table, "outcome", rows)),
         "not_given": _not_given(unknown),
         "note": _texts(column(table, "_note", rows)),
     }

@@ -46,6 +46,7 @@ BANDS = (
     (0, "essentially cancelled"),
 )
 TOO_EARLY = "too early to tell"
+DECIDED_BEFORE = "decided before its debut"
 
 
 def percent(probability: float) -> int:
@@ -59,10 +60,32 @@ def percent(probability: float) -> int:
 
 def band(probability: float, missing_key_inputs: bool = False) -> str:
     """The verbal scale a person reads first, from the displayed percentage (a shown 65% is "a safe bet")."""
-    if missing_key_inputs:
-        return TOO_EARLY
-    shown = percent(probability)
-    return next(name for threshold, name in BANDS if shown >= threshold)
+    return str(bands(np.array([probability]), np.array([missing_key_inputs]))[0])
+
+
+def bands(probabilities: np.ndarray, missing_key_inputs: np.ndarray) -> np.ndarray:
+    """`band` of every probability at once (a batch of a million rows has no step per row)."""
+    shown = np.round(np.asarray(probabilities, dtype=float) * 100)  # half to even, as `percent` rounds
+    names = np.select([shown >= threshold for threshold, _ in BANDS], [name for _, name in BANDS], default=BANDS[-1][1])
+    return np.where(missing_key_inputs, TOO_EARLY, names).astype(object)
+
+
+def row_verdicts(table: Table, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: whether a key input is missing (too early to tell), whether its season was decided before its
+    debut (a what-if on one is a new row: it is scored), and the band shown. One rule for `predict_rows` and
+    the column-wise batch (`renewml.batch.predict_table`)."""
+    rows = n_rows(table)
+    key_missing = np.zeros(rows, dtype=bool)
+    for name in config.KEY_FEATURES:
+        key_missing |= blank(table[name]) if name in table else True
+    outcomes = column(table, "outcome", rows).tolist()
+    settled = np.array([not is_missing(o) and str(o) in config.DECIDED_BEFORE_DEBUT for o in outcomes], dtype=bool)
+    if settled.any():
+        overrides = column(table, "_overrides", rows)
+        settled[settled] = [is_missing(value) or not value for value in overrides[settled].tolist()]
+    shown = bands(probabilities, key_missing)
+    shown[settled] = DECIDED_BEFORE
+    return key_missing, settled, shown
 
 
 @dataclass
@@ -398,18 +421,13 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
     absent = [name for name in config.FEATURES if name not in table]
     missing_mask = np.column_stack([blank(table[name]) for name in features]) if features else np.zeros((rows, 0), bool)
     per_format = {fmt: int((background["format"] == fmt).sum()) for fmt in config.FORMATS}
+    key_missing_rows, settled_rows, band_rows = row_verdicts(table, probabilities)
     out = []
     for index, record in enumerate(records(table)):
         probability = probabilities[index]
         missing = [name for name, gone in zip(features, missing_mask[index], strict=True) if gone] + absent
-        key_missing = any(name in missing for name in config.KEY_FEATURES)
-        outcome_now = record.get("outcome")
-        settled = (
-            str(outcome_now)
-            if not is_missing(outcome_now) and str(outcome_now) in config.DECIDED_BEFORE_DEBUT
-            and not record.get("_overrides")
-            else None
-        )
+        key_missing = bool(key_missing_rows[index])
+        settled = str(record["outcome"]) if settled_rows[index] else None
         fmt = record.get("format")
         fmt = str(fmt) if not is_missing(fmt) and str(fmt) in config.FORMATS else None
         explained: list[dict[str, object]] = []
@@ -450,7 +468,7 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
                 title=str(record["show_title"]),
                 season=None if is_missing(season) or season == "" else int(season),
                 probability=None if key_missing or settled else float(probability),
-                band=DECIDED_BEFORE if settled else band(float(probability), key_missing),
+                band=band_rows[index],
                 reasons=[] if settled else explained,
                 missing_inputs=missing,
                 actual=None if is_missing(outcome) else str(outcome),
@@ -468,9 +486,6 @@ def predict_rows(loaded: LoadedModel, frame: object, reasons: bool = True) -> li
             )
         )
     return out
-
-
-DECIDED_BEFORE = "decided before its debut"
 
 
 def _unused(record: dict[str, object], row_id: str | None, overrides: dict[str, object]) -> list[dict[str, str]]:
